@@ -1,0 +1,584 @@
+/*
+ * hpo.h - the public API of libhpo, hyperparameter optimisation in C.
+ *
+ * This header is the specification: anything not declared here is not API.
+ *
+ * Model. A *storage* holds *studies*; a study holds *trials*. A trial samples
+ * *parameters* from *distributions* (define-by-run: the objective calls
+ * hpo_trial_suggest_* as it goes), may report intermediate values, and ends
+ * COMPLETE (with values), PRUNED or FAIL. The study's *sampler* (TPE by
+ * default) proposes values; its *pruner* (median by default) decides whether a
+ * running trial should stop early. Semantics follow Optuna 5.0 wherever a user
+ * would expect them to.
+ *
+ * Errors. Every fallible function returns an int status: HPO_OK (0) or one of
+ * the negative codes below. On failure, hpo_last_error() gives a message that
+ * names the bad value; it is thread-local and only meaningful right after a
+ * failed call. A failed call leaves its objects unchanged and sets pointer
+ * out-parameters to NULL. libhpo never aborts, exits or prints on bad input.
+ *
+ * Ownership.
+ *  1. hpo_x_new/open/create(&out, ...) gives the caller an object released with
+ *     hpo_x_free(), which accepts NULL.
+ *  2. A pointer returned as the function's value is borrowed; each function says
+ *     for how long it stays valid.
+ *  3. The library copies its inputs and keeps no caller pointer after return,
+ *     except callback payloads, which it never frees.
+ *  4. Buffers the library allocates (JSON text) come out as char ** and are
+ *     released with hpo_free().
+ *  5. Functions that take ownership of an argument (hpo_study_set_sampler,
+ *     hpo_study_set_pruner) take it also when they fail.
+ *
+ * Thread safety (the default is "not thread safe unless stated"):
+ *  - immutable, shareable: hpo_distribution, hpo_frozen_trial;
+ *  - internally synchronised: hpo_storage, hpo_study;
+ *  - one thread at a time: hpo_trial, hpo_sampler and hpo_pruner before they
+ *    are handed to a study (after that the study serialises calls into them).
+ */
+#ifndef HPO_HPO_H
+#define HPO_HPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define HPO_EXTERN(type) __attribute__((visibility("default"))) type
+#else
+#define HPO_EXTERN(type) type
+#endif
+
+#define HPO_VERSION_MAJOR  0
+#define HPO_VERSION_MINOR  1
+#define HPO_VERSION_PATCH  0
+#define HPO_VERSION_STRING "0.1.0"
+
+/** The library's version as MAJOR*10000 + MINOR*100 + PATCH. */
+HPO_EXTERN(int) hpo_version_number(void);
+/** The library's version string, static. */
+HPO_EXTERN(const char *) hpo_version_string(void);
+
+/* ========================================================================== */
+/* Status codes                                                                */
+/* ========================================================================== */
+
+/* One list generates the enum, the names and the messages. Numbers are
+ * append-only and never reused. */
+#define HPO_STATUS_MAP(XX)                                                          \
+    XX(OK, 0, "success")                                                            \
+    XX(ERROR, -1, "error")                                                          \
+    XX(EINVAL, -2, "invalid argument")                                              \
+    XX(ENOMEM, -3, "out of memory")                                                 \
+    XX(ENOTFOUND, -4, "not found")                                                  \
+    XX(EEXISTS, -5, "already exists")                                               \
+    XX(ESTATE, -6, "operation not allowed in the object's current state")           \
+    XX(EBUSY, -7, "resource busy, try again")                                       \
+    XX(ESTORAGE, -8, "storage backend failure")                                     \
+    XX(ESCHEMA, -9, "incompatible database schema")                                 \
+    XX(EVERSION, -10, "unsupported options or interface version")                   \
+    XX(EMISUSE, -11, "library misuse (NULL or freed handle)")                       \
+    XX(EUNSUPPORTED, -12, "operation not supported")                                \
+    XX(EINTERRUPTED, -13, "interrupted")                                            \
+    XX(EPRUNED, -14, "trial pruned")
+
+typedef enum hpo_status {
+#define HPO_XX_ENUM(name, num, msg) HPO_##name = (num),
+    HPO_STATUS_MAP(HPO_XX_ENUM)
+#undef HPO_XX_ENUM
+} hpo_status;
+
+/** "HPO_EINVAL" for HPO_EINVAL; "HPO_UNKNOWN" for a number not in the list. Static. */
+HPO_EXTERN(const char *) hpo_status_name(int status);
+/** Static text describing the status, e.g. "invalid argument". */
+HPO_EXTERN(const char *) hpo_status_str(int status);
+/**
+ * The calling thread's message for its last failed call. Never NULL; owned by
+ * the library and overwritten by the next failing call on this thread.
+ */
+HPO_EXTERN(const char *) hpo_last_error(void);
+/** Forget the calling thread's last error message. */
+HPO_EXTERN(void) hpo_clear_error(void);
+
+/** Release a buffer the library allocated (JSON text). NULL is a no-op. */
+HPO_EXTERN(void) hpo_free(void *ptr);
+
+/**
+ * Diagnostics (warnings such as "high adjusted to step") go to this callback;
+ * by default they are dropped. level: 0 debug, 1 info, 2 warning. Called on the
+ * thread that produced the message. Set it once, before other calls.
+ */
+typedef void (*hpo_log_fn)(int level, const char *message, void *payload);
+HPO_EXTERN(void) hpo_set_log_callback(hpo_log_fn fn, void *payload);
+
+/* ========================================================================== */
+/* Values and distributions                                                    */
+/* ========================================================================== */
+
+/** The type of a categorical choice or an external parameter value. */
+typedef enum hpo_value_type {
+    HPO_VALUE_NULL = 0,
+    HPO_VALUE_BOOL = 1,
+    HPO_VALUE_INT = 2,
+    HPO_VALUE_FLOAT = 3,
+    HPO_VALUE_STRING = 4
+} hpo_value_type;
+
+/**
+ * A tagged value. Strings are borrowed in inputs (copied by the library) and
+ * borrowed from their owner in outputs, as each function states.
+ */
+typedef struct hpo_value {
+    hpo_value_type type;
+    union {
+        bool b;
+        int64_t i;
+        double f;
+        const char *s;
+    } u;
+} hpo_value;
+
+/** Convenience constructors for hpo_value. */
+HPO_EXTERN(hpo_value) hpo_value_null(void);
+HPO_EXTERN(hpo_value) hpo_value_bool(bool b);
+HPO_EXTERN(hpo_value) hpo_value_int(int64_t i);
+HPO_EXTERN(hpo_value) hpo_value_float(double f);
+HPO_EXTERN(hpo_value) hpo_value_string(const char *s);
+
+typedef enum hpo_dist_kind {
+    HPO_DIST_FLOAT = 0,
+    HPO_DIST_INT = 1,
+    HPO_DIST_CATEGORICAL = 2
+} hpo_dist_kind;
+
+/** For suggest_float and hpo_distribution_float_new: no step (continuous). */
+#define HPO_NO_STEP 0.0
+
+/**
+ * A parameter's distribution (Optuna's FloatDistribution, IntDistribution,
+ * CategoricalDistribution). Immutable once created.
+ * Thread safety: immutable, may be shared.
+ */
+typedef struct hpo_distribution hpo_distribution;
+
+/**
+ * Float distribution over [low, high]. step: HPO_NO_STEP (0) for continuous,
+ * otherwise > 0; when step does not divide high - low, high is lowered to the
+ * last multiple (decimal arithmetic, as Optuna) and a warning is logged.
+ * Errors (HPO_EINVAL): NaN/inf bounds or step, low > high, log with low <= 0,
+ * step < 0, log together with a step.
+ */
+HPO_EXTERN(int) hpo_distribution_float_new(hpo_distribution **out, double low, double high,
+        double step, bool log);
+/**
+ * Int distribution over [low, high] with step >= 1; high adjusted down to the
+ * last multiple of step. Errors: low > high, step < 1, log with step != 1, log
+ * with low < 1.
+ */
+HPO_EXTERN(int) hpo_distribution_int_new(hpo_distribution **out, int64_t low, int64_t high,
+        int64_t step, bool log);
+/**
+ * Categorical distribution; choices are copied. Duplicates are allowed.
+ * Errors: n_choices == 0, NULL string choice, unknown value type.
+ */
+HPO_EXTERN(int) hpo_distribution_categorical_new(hpo_distribution **out,
+        const hpo_value *choices, size_t n_choices);
+/**
+ * Parse Optuna's distribution JSON (modern, legacy and abbreviated forms).
+ * Errors: HPO_EINVAL with the reason for malformed or invalid input.
+ */
+HPO_EXTERN(int) hpo_distribution_from_json(hpo_distribution **out, const char *json);
+/**
+ * Serialise as Optuna does, byte for byte, e.g.
+ * {"name": "IntDistribution", "attributes": {"log": false, "step": 1, "low": 1, "high": 10}}.
+ * *out is released with hpo_free().
+ */
+HPO_EXTERN(int) hpo_distribution_to_json(const hpo_distribution *d, char **out);
+HPO_EXTERN(void) hpo_distribution_free(hpo_distribution *d);
+
+HPO_EXTERN(hpo_dist_kind) hpo_distribution_kind(const hpo_distribution *d);
+/** Bounds after adjustment (as doubles for int distributions). */
+HPO_EXTERN(double) hpo_distribution_low(const hpo_distribution *d);
+HPO_EXTERN(double) hpo_distribution_high(const hpo_distribution *d);
+/** The step, or HPO_NO_STEP for continuous float distributions. */
+HPO_EXTERN(double) hpo_distribution_step(const hpo_distribution *d);
+HPO_EXTERN(bool) hpo_distribution_is_log(const hpo_distribution *d);
+HPO_EXTERN(size_t) hpo_distribution_n_choices(const hpo_distribution *d);
+/** Choice i, borrowed: valid while d lives. Out of range gives a null value. */
+HPO_EXTERN(hpo_value) hpo_distribution_choice(const hpo_distribution *d, size_t i);
+
+/* ========================================================================== */
+/* Storage                                                                     */
+/* ========================================================================== */
+
+/**
+ * Where studies live. URLs: NULL, "", ":memory:" or "memory://" for a
+ * process-local in-memory storage. (SQLite and PostgreSQL backends plug into the
+ * same interface.)
+ * Thread safety: internally synchronised; one storage may be shared by many
+ * studies and threads. It must outlive every study opened on it.
+ */
+typedef struct hpo_storage hpo_storage;
+
+/** Open a storage by URL. Errors: HPO_EINVAL (malformed or unknown URL scheme). */
+HPO_EXTERN(int) hpo_storage_open(hpo_storage **out, const char *url);
+HPO_EXTERN(void) hpo_storage_free(hpo_storage *storage);
+
+/* ========================================================================== */
+/* Samplers and pruners                                                        */
+/* ========================================================================== */
+
+/** A sampler. Handed to a study with hpo_study_set_sampler(), which owns it. */
+typedef struct hpo_sampler hpo_sampler;
+/** A pruner. Handed to a study with hpo_study_set_pruner(), which owns it. */
+typedef struct hpo_pruner hpo_pruner;
+
+HPO_EXTERN(void) hpo_sampler_free(hpo_sampler *sampler);
+HPO_EXTERN(void) hpo_pruner_free(hpo_pruner *pruner);
+
+/** Uniform random sampling (Optuna's RandomSampler). */
+HPO_EXTERN(int) hpo_sampler_random_new(hpo_sampler **out, uint64_t seed);
+
+/** Which Optuna release's TPE defaults to reproduce. */
+typedef enum hpo_tpe_compat {
+    HPO_TPE_COMPAT_5_0 = 0, /* multivariate on, constant liar on, neighbour bandwidth */
+    HPO_TPE_COMPAT_4_9 = 1  /* multivariate off, liar off, Scott bandwidth when multivariate */
+} hpo_tpe_compat;
+
+/** Gamma: how many of n observations form the "below" (good) set. */
+typedef size_t (*hpo_tpe_gamma_fn)(size_t n, void *payload);
+/** Weights: fill out[0..n) for n observations in ascending trial order. */
+typedef void (*hpo_tpe_weights_fn)(size_t n, double *out, void *payload);
+
+#define HPO_TPE_OPTIONS_VERSION 1
+/**
+ * TPE options; fields are append-only. Use HPO_TPE_OPTIONS_INIT or
+ * hpo_tpe_options_init(), then change what you need. Defaults are Optuna 5.0's.
+ */
+typedef struct hpo_tpe_options {
+    unsigned int version;
+    uint64_t seed;
+    size_t n_startup_trials;     /* 10: random sampling until this many COMPLETE/PRUNED */
+    size_t n_ei_candidates;      /* 24 */
+    int multivariate;            /* -1 auto (on for single objective), 0 off, 1 on */
+    bool group;                  /* decompose the space into conditional groups */
+    int constant_liar;           /* -1 auto (5.0: on; 4.9: off), 0 off, 1 on */
+    double prior_weight;         /* 1.0 */
+    bool consider_magic_clip;    /* true */
+    bool consider_endpoints;     /* false */
+    hpo_tpe_compat compat;       /* HPO_TPE_COMPAT_5_0 */
+    hpo_tpe_gamma_fn gamma;      /* NULL: min(ceil(0.1 n), 25) */
+    hpo_tpe_weights_fn weights;  /* NULL: Optuna's default_weights */
+    void *fn_payload;            /* passed to gamma and weights */
+} hpo_tpe_options;
+
+#define HPO_TPE_OPTIONS_INIT \
+    { HPO_TPE_OPTIONS_VERSION, 0, 10, 24, -1, false, -1, 1.0, true, false, \
+      HPO_TPE_COMPAT_5_0, NULL, NULL, NULL }
+
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_tpe_options_init(hpo_tpe_options *opts, unsigned int version);
+/** TPE sampler; opts NULL means defaults with seed 0. Errors: EINVAL, EVERSION. */
+HPO_EXTERN(int) hpo_sampler_tpe_new(hpo_sampler **out, const hpo_tpe_options *opts);
+/** Optuna's default gamma, min(ceil(0.1 n), 25). */
+HPO_EXTERN(size_t) hpo_tpe_default_gamma(size_t n);
+/** Optuna's default weights for n observations into out[0..n). */
+HPO_EXTERN(void) hpo_tpe_default_weights(size_t n, double *out);
+
+/** Never prunes. */
+HPO_EXTERN(int) hpo_pruner_nop_new(hpo_pruner **out);
+
+#define HPO_PERCENTILE_OPTIONS_VERSION 1
+typedef struct hpo_percentile_options {
+    unsigned int version;
+    size_t n_startup_trials; /* 5: no pruning until this many COMPLETE trials */
+    int64_t n_warmup_steps;  /* 0: no pruning before this step */
+    int64_t interval_steps;  /* 1: check at every interval-th step after warm-up */
+    size_t n_min_trials;     /* 1: completed trials that reported the step */
+} hpo_percentile_options;
+#define HPO_PERCENTILE_OPTIONS_INIT { HPO_PERCENTILE_OPTIONS_VERSION, 5, 0, 1, 1 }
+HPO_EXTERN(int) hpo_percentile_options_init(hpo_percentile_options *opts, unsigned int version);
+
+/**
+ * Prunes a trial whose best intermediate value is worse than the given
+ * percentile (0..100) of completed trials at the same step. Errors: percentile
+ * outside [0,100] or NaN, n_warmup_steps < 0, interval_steps < 1, n_min_trials < 1.
+ */
+HPO_EXTERN(int) hpo_pruner_percentile_new(hpo_pruner **out, double percentile,
+        const hpo_percentile_options *opts);
+/** The percentile pruner at 50 (Optuna's default MedianPruner). */
+HPO_EXTERN(int) hpo_pruner_median_new(hpo_pruner **out, const hpo_percentile_options *opts);
+
+/* ========================================================================== */
+/* Studies                                                                     */
+/* ========================================================================== */
+
+typedef enum hpo_direction {
+    HPO_NOT_SET = 0,
+    HPO_MINIMIZE = 1,
+    HPO_MAXIMIZE = 2
+} hpo_direction;
+
+typedef enum hpo_trial_state {
+    HPO_TRIAL_RUNNING = 0,
+    HPO_TRIAL_COMPLETE = 1,
+    HPO_TRIAL_PRUNED = 2,
+    HPO_TRIAL_FAIL = 3,
+    HPO_TRIAL_WAITING = 4
+} hpo_trial_state;
+
+/** Bit masks of states for trial listings. */
+#define HPO_STATES(s)      (1u << (s))
+#define HPO_STATES_ALL     0x1fu
+#define HPO_STATES_FINISHED \
+    (HPO_STATES(HPO_TRIAL_COMPLETE) | HPO_STATES(HPO_TRIAL_PRUNED) | HPO_STATES(HPO_TRIAL_FAIL))
+
+/** "RUNNING", "COMPLETE", ...; "UNKNOWN" otherwise. Static. */
+HPO_EXTERN(const char *) hpo_trial_state_name(hpo_trial_state state);
+/** "MINIMIZE", "MAXIMIZE", "NOT_SET"; static. */
+HPO_EXTERN(const char *) hpo_direction_name(hpo_direction d);
+
+/**
+ * A study: a named optimisation in a storage, with a sampler and a pruner.
+ * Thread safety: internally synchronised; the same study may run trials from
+ * many threads (hpo_study_optimize with n_jobs > 1 does exactly that).
+ */
+typedef struct hpo_study hpo_study;
+
+/**
+ * A finished-or-not snapshot of one trial. Immutable, reference counted:
+ * release each one you receive with hpo_frozen_trial_free().
+ * Thread safety: immutable, may be shared.
+ */
+typedef struct hpo_frozen_trial hpo_frozen_trial;
+
+/**
+ * A running trial being evaluated: the define-by-run handle passed to an
+ * objective. Thread safety: one thread at a time.
+ */
+typedef struct hpo_trial hpo_trial;
+
+#define HPO_STUDY_OPTIONS_VERSION 1
+typedef struct hpo_study_options {
+    unsigned int version;
+    bool load_if_exists; /* create: load an existing study of that name instead of failing */
+    uint64_t seed;       /* seed of the default TPE sampler; 0 is a valid seed */
+} hpo_study_options;
+#define HPO_STUDY_OPTIONS_INIT { HPO_STUDY_OPTIONS_VERSION, false, 0 }
+
+/**
+ * Create a study. name NULL picks "no-name-<uuid>". directions: 1..k
+ * objectives (MINIMIZE/MAXIMIZE); NULL with n_directions 0 means one MINIMIZE.
+ * The study gets TPE (seeded from opts->seed) and the median pruner; replace
+ * them with hpo_study_set_sampler/pruner. Errors: HPO_EEXISTS (name taken and
+ * not load_if_exists), HPO_EINVAL (bad direction, empty or over-long name).
+ */
+HPO_EXTERN(int) hpo_study_create(hpo_study **out, hpo_storage *storage, const char *name,
+        const hpo_direction *directions, size_t n_directions, const hpo_study_options *opts);
+/** Load an existing study. Errors: HPO_ENOTFOUND naming the study. */
+HPO_EXTERN(int) hpo_study_load(hpo_study **out, hpo_storage *storage, const char *name,
+        const hpo_study_options *opts);
+/** Delete a study and all its trials. Errors: HPO_ENOTFOUND. */
+HPO_EXTERN(int) hpo_study_delete(hpo_storage *storage, const char *name);
+/**
+ * The names of all studies, in creation order. *out is a NULL-terminated array
+ * released (array and strings together) with hpo_free().
+ */
+HPO_EXTERN(int) hpo_study_list(hpo_storage *storage, char ***out, size_t *n_out);
+/** Release the study handle (not the stored study). NULL is a no-op. */
+HPO_EXTERN(void) hpo_study_free(hpo_study *study);
+
+/** Replace the sampler; the study owns it from now on, also when this fails. */
+HPO_EXTERN(int) hpo_study_set_sampler(hpo_study *study, hpo_sampler *sampler);
+/** Replace the pruner; the study owns it from now on, also when this fails. */
+HPO_EXTERN(int) hpo_study_set_pruner(hpo_study *study, hpo_pruner *pruner);
+
+/** Borrowed name, valid while the study handle lives. */
+HPO_EXTERN(const char *) hpo_study_name(const hpo_study *study);
+HPO_EXTERN(size_t) hpo_study_n_objectives(const hpo_study *study);
+HPO_EXTERN(hpo_direction) hpo_study_direction(const hpo_study *study, size_t objective);
+
+/**
+ * Study user attributes. value_json is any JSON text (NaN/Infinity allowed, as
+ * Python writes them); it is validated and stored as given.
+ */
+HPO_EXTERN(int) hpo_study_set_user_attr(hpo_study *study, const char *key,
+        const char *value_json);
+/** *out is the JSON text (hpo_free it). Errors: HPO_ENOTFOUND for a missing key. */
+HPO_EXTERN(int) hpo_study_get_user_attr(hpo_study *study, const char *key, char **out);
+
+/**
+ * Queue a trial with fixed parameter values (external values, by name); the
+ * next ask() pops it and suggest_* returns these values. Errors: HPO_EINVAL.
+ */
+HPO_EXTERN(int) hpo_study_enqueue_trial(hpo_study *study, const char *const *names,
+        const hpo_value *values, size_t n_params);
+
+/**
+ * Start a trial: pops the oldest WAITING (enqueued) trial or creates a new
+ * RUNNING one. The caller owns *out and frees it with hpo_trial_free() after
+ * hpo_study_tell().
+ */
+HPO_EXTERN(int) hpo_study_ask(hpo_study *study, hpo_trial **out);
+
+/**
+ * Finish a trial. state COMPLETE needs values[0..n_objectives) (NaN turns the
+ * trial into FAIL, logged, and returns HPO_OK; ±inf is allowed). PRUNED and FAIL
+ * take no values (values NULL, n 0): a PRUNED trial keeps its last intermediate
+ * value as its value. Errors: HPO_ESTATE (already finished), HPO_EINVAL (wrong
+ * number of values, values with PRUNED/FAIL, bad state).
+ */
+HPO_EXTERN(int) hpo_study_tell(hpo_study *study, hpo_trial *trial, hpo_trial_state state,
+        const double *values, size_t n_values);
+/** As hpo_study_tell, naming the trial by number. */
+HPO_EXTERN(int) hpo_study_tell_number(hpo_study *study, int64_t number, hpo_trial_state state,
+        const double *values, size_t n_values);
+
+/**
+ * Objective: evaluate the trial, write n_objectives values into values[], and
+ * return HPO_OK (COMPLETE), HPO_EPRUNED (PRUNED) or any other status (FAIL).
+ * Called on the worker thread that runs the trial.
+ */
+typedef int (*hpo_objective_fn)(hpo_trial *trial, double *values, void *payload);
+/**
+ * Called after each finished trial on the thread that ran it, with a borrowed
+ * snapshot (valid during the call). Return non-zero to stop the optimisation
+ * after running trials finish (like study.stop()).
+ */
+typedef int (*hpo_callback_fn)(hpo_study *study, const hpo_frozen_trial *trial, void *payload);
+
+#define HPO_OPTIMIZE_OPTIONS_VERSION 1
+typedef struct hpo_optimize_options {
+    unsigned int version;
+    int64_t n_trials;       /* trials to run in this call; 0 = no limit (needs timeout) */
+    double timeout;         /* seconds; 0 = none. Checked before each new trial */
+    int n_jobs;             /* worker threads; -1 = number of CPUs */
+    bool catch_failures;    /* true: a failing objective makes the trial FAIL and goes on */
+    bool study_wide_target; /* true: stop when the study has n_trials finished trials */
+    hpo_callback_fn callback;
+    void *callback_payload;
+} hpo_optimize_options;
+#define HPO_OPTIMIZE_OPTIONS_INIT \
+    { HPO_OPTIMIZE_OPTIONS_VERSION, 0, 0.0, 1, true, false, NULL, NULL }
+HPO_EXTERN(int) hpo_optimize_options_init(hpo_optimize_options *opts, unsigned int version);
+
+/**
+ * Run trials of objective until n_trials or timeout. A NaN value makes the trial
+ * FAIL and the study goes on. When catch_failures is false, the first failing
+ * objective stops the loop and its status is returned (after the trial is
+ * recorded as FAIL). Errors: HPO_EINVAL (n_trials < 0, no limit at all,
+ * timeout NaN or < 0, n_jobs 0 or < -1), HPO_ESTATE (nested optimize).
+ */
+HPO_EXTERN(int) hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *payload,
+        const hpo_optimize_options *opts);
+/** Ask a running optimize() to stop after its running trials. Thread safe. */
+HPO_EXTERN(void) hpo_study_stop(hpo_study *study);
+
+/**
+ * The best COMPLETE trial (single objective): lowest (or highest) value, ties to
+ * the lowest number. Errors: HPO_ENOTFOUND (no complete trial),
+ * HPO_EUNSUPPORTED (multi-objective study).
+ */
+HPO_EXTERN(int) hpo_study_best_trial(hpo_study *study, hpo_frozen_trial **out);
+/**
+ * Snapshots of the study's trials whose state is in states_mask (HPO_STATES_ALL
+ * for all), ordered by number. Release with hpo_frozen_trials_free(*out, *n).
+ */
+HPO_EXTERN(int) hpo_study_get_trials(hpo_study *study, unsigned int states_mask,
+        hpo_frozen_trial ***out, size_t *n_out);
+/** Snapshot of one trial by number. Errors: HPO_ENOTFOUND. */
+HPO_EXTERN(int) hpo_study_get_trial(hpo_study *study, int64_t number, hpo_frozen_trial **out);
+
+/* ========================================================================== */
+/* Trials (define-by-run)                                                      */
+/* ========================================================================== */
+
+/**
+ * Suggest a float in [low, high]. step HPO_NO_STEP (0) means continuous; log
+ * samples on a log scale. The value is recorded in storage at once. Calling
+ * again with the same name returns the first value. Errors: HPO_EINVAL (bad
+ * bounds/step, or a distribution incompatible with the one this name has in the
+ * study), HPO_ESTATE (trial finished).
+ */
+HPO_EXTERN(int) hpo_trial_suggest_float(hpo_trial *trial, const char *name, double low,
+        double high, double step, bool log, double *out);
+/** Suggest an integer in [low, high] with step >= 1 (log needs step 1). */
+HPO_EXTERN(int) hpo_trial_suggest_int(hpo_trial *trial, const char *name, int64_t low,
+        int64_t high, int64_t step, bool log, int64_t *out);
+/** Suggest one of choices; *index_out is its index in choices. */
+HPO_EXTERN(int) hpo_trial_suggest_categorical(hpo_trial *trial, const char *name,
+        const hpo_value *choices, size_t n_choices, size_t *index_out);
+/** Same, for string choices; *index_out is the chosen index. */
+HPO_EXTERN(int) hpo_trial_suggest_categorical_str(hpo_trial *trial, const char *name,
+        const char *const *choices, size_t n_choices, size_t *index_out);
+/** Suggest with an explicit distribution; *internal_out is the internal value. */
+HPO_EXTERN(int) hpo_trial_suggest(hpo_trial *trial, const char *name,
+        const hpo_distribution *dist, double *internal_out);
+
+/**
+ * Report an intermediate value at step >= 0 (NaN and ±inf are allowed). A second
+ * report at the same step is ignored (logged), as in Optuna. Errors: HPO_ESTATE
+ * (trial finished), HPO_EINVAL (step < 0), HPO_EUNSUPPORTED (multi-objective).
+ */
+HPO_EXTERN(int) hpo_trial_report(hpo_trial *trial, double value, int64_t step);
+/** Ask the study's pruner whether this trial should stop. */
+HPO_EXTERN(int) hpo_trial_should_prune(hpo_trial *trial, bool *out);
+/** Set a user attribute (JSON text, validated). */
+HPO_EXTERN(int) hpo_trial_set_user_attr(hpo_trial *trial, const char *key,
+        const char *value_json);
+
+HPO_EXTERN(int64_t) hpo_trial_number(const hpo_trial *trial);
+HPO_EXTERN(int64_t) hpo_trial_id(const hpo_trial *trial);
+/** The trial's parameter value by name, external form; strings borrowed until
+ * the trial is freed. Errors: HPO_ENOTFOUND. */
+HPO_EXTERN(int) hpo_trial_param(const hpo_trial *trial, const char *name, hpo_value *out);
+/** A snapshot of the trial as stored now (release with hpo_frozen_trial_free). */
+HPO_EXTERN(int) hpo_trial_snapshot(hpo_trial *trial, hpo_frozen_trial **out);
+HPO_EXTERN(void) hpo_trial_free(hpo_trial *trial);
+
+/* ========================================================================== */
+/* Frozen trials (read-only snapshots)                                         */
+/* ========================================================================== */
+
+HPO_EXTERN(void) hpo_frozen_trial_free(hpo_frozen_trial *t);
+/** Release an array from hpo_study_get_trials (each element and the array). */
+HPO_EXTERN(void) hpo_frozen_trials_free(hpo_frozen_trial **trials, size_t n);
+
+HPO_EXTERN(int64_t) hpo_frozen_trial_number(const hpo_frozen_trial *t);
+HPO_EXTERN(int64_t) hpo_frozen_trial_id(const hpo_frozen_trial *t);
+HPO_EXTERN(hpo_trial_state) hpo_frozen_trial_state(const hpo_frozen_trial *t);
+/** Number of objective values (0 unless COMPLETE, or PRUNED with a value). */
+HPO_EXTERN(size_t) hpo_frozen_trial_n_values(const hpo_frozen_trial *t);
+/** Value i, NaN when out of range. */
+HPO_EXTERN(double) hpo_frozen_trial_value(const hpo_frozen_trial *t, size_t i);
+HPO_EXTERN(size_t) hpo_frozen_trial_n_params(const hpo_frozen_trial *t);
+/** Parameter i's name (borrowed, valid while t lives), in suggestion order. */
+HPO_EXTERN(const char *) hpo_frozen_trial_param_name(const hpo_frozen_trial *t, size_t i);
+/** Parameter i's distribution (borrowed, valid while t lives). */
+HPO_EXTERN(const hpo_distribution *) hpo_frozen_trial_param_distribution(
+        const hpo_frozen_trial *t, size_t i);
+/** Parameter i's internal value (categorical: choice index). */
+HPO_EXTERN(double) hpo_frozen_trial_param_internal(const hpo_frozen_trial *t, size_t i);
+/** Parameter value by name, external form, strings borrowed while t lives. */
+HPO_EXTERN(int) hpo_frozen_trial_param(const hpo_frozen_trial *t, const char *name,
+        hpo_value *out);
+HPO_EXTERN(size_t) hpo_frozen_trial_n_intermediate(const hpo_frozen_trial *t);
+/** Intermediate value i in ascending step order. */
+HPO_EXTERN(int) hpo_frozen_trial_intermediate(const hpo_frozen_trial *t, size_t i,
+        int64_t *step_out, double *value_out);
+/** User attribute JSON text by key, borrowed while t lives; NULL if absent. */
+HPO_EXTERN(const char *) hpo_frozen_trial_user_attr(const hpo_frozen_trial *t, const char *key);
+/** System attribute JSON text by key, borrowed while t lives; NULL if absent. */
+HPO_EXTERN(const char *) hpo_frozen_trial_system_attr(const hpo_frozen_trial *t,
+        const char *key);
+/** Start and completion time, Unix seconds (UTC); NaN when unset. */
+HPO_EXTERN(double) hpo_frozen_trial_datetime_start(const hpo_frozen_trial *t);
+HPO_EXTERN(double) hpo_frozen_trial_datetime_complete(const hpo_frozen_trial *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HPO_HPO_H */

@@ -1,0 +1,36 @@
+/*
+ * json.h - JSON the way Optuna (Python's json.dumps) writes it, and a reader that
+ * also accepts Python's NaN / Infinity / -Infinity tokens. Parsing is jansson's;
+ * the bare tokens are mapped to JSON reals before jansson sees them.
+ */
+#ifndef HPO_CORE_JSON_H
+#define HPO_CORE_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/buf.h"
+#include "hpo/hpo.h"
+
+/** Python repr of a float: 1.0, 0.1, 1e-05, 1e+16, NaN, Infinity, -Infinity. */
+void hpo__json_put_double(hpo_buf *b, double v);
+/** Python repr of a float into out (at least 32 bytes); returns out. */
+char *hpo__double_repr(double v, char *out);
+/** JSON string with ensure_ascii=True escaping (\uXXXX, surrogate pairs). */
+void hpo__json_put_string(hpo_buf *b, const char *s);
+/** A categorical choice / external value as json.dumps writes it. */
+void hpo__json_put_value(hpo_buf *b, const hpo_value *v);
+
+/**
+ * Parse JSON text (any value at top level, NaN/Infinity allowed). *out is a new
+ * reference. Errors: HPO_EINVAL with jansson's position and reason.
+ */
+int hpo__json_parse(const char *text, json_t **out);
+/** Check that text is one JSON value (as hpo__json_parse). */
+int hpo__json_validate(const char *text);
+/** Serialise a jansson value the way json.dumps does (", " and ": " separators). */
+void hpo__json_put(hpo_buf *b, const json_t *v);
+/** Read a number (integer or real) as double; false if not a number. */
+bool hpo__json_number(const json_t *v, double *out);
+
+#endif

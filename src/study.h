@@ -1,0 +1,23 @@
+/*
+ * study.h - what samplers and pruners may ask of a study (internal).
+ */
+#ifndef HPO_STUDY_H
+#define HPO_STUDY_H
+
+#include "core/record.h"
+#include "hpo/hpo.h"
+
+/**
+ * References to the study's trials whose state is in states_mask, ordered by
+ * number, after an incremental sync with storage (RUNNING trials are re-read,
+ * finished ones come from the cache). Release with hpo__records_release.
+ */
+int hpo__study_trials(hpo_study *study, unsigned int states_mask, hpo__record ***out,
+        size_t *n_out);
+void hpo__records_release(hpo__record **records, size_t n);
+int64_t hpo__study_id(const hpo_study *study);
+/** Write a system attribute on a trial (e.g. TPE's relative params for the liar). */
+int hpo__study_set_trial_system_attr(hpo_study *study, int64_t trial_id, const char *key,
+        const char *json);
+
+#endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "hpo/hpo.h"
 
 /* A stored choice owns its string. */
@@ -59,7 +60,7 @@ int hpo__dist_to_internal(const hpo_distribution *d, const hpo_value *v, double 
 /** Internal -> external. Strings are borrowed from d. Errors: index out of range. */
 int hpo__dist_to_external(const hpo_distribution *d, double internal, hpo_value *out);
 /** Append the Optuna JSON form to b. */
-void hpo__dist_put_json(struct hpo_buf *b, const hpo_distribution *d);
+void hpo__dist_put_json(hpo_buf *b, const hpo_distribution *d);
 /** Python-style equality of two choice values (NaN == NaN, true == 1 == 1.0). */
 bool hpo__value_equal(const hpo_value *a, const hpo_value *b);
 /** Python repr-like text of a value for messages, into out (size n). */

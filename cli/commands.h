@@ -1,0 +1,11 @@
+/*
+ * commands.h - the hpo binary's subcommands, one file each (cli/cmd_*.c).
+ * Each takes the arguments after the subcommand name (argv[0] is the name) and
+ * returns the process exit status.
+ */
+#ifndef HPO_CLI_COMMANDS_H
+#define HPO_CLI_COMMANDS_H
+
+int cmd_train_mlp(int argc, char **argv);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * main.c - the hpo binary: dispatch to one subcommand per file (cli/cmd_*.c).
+ *
+ * Exit status: 0 success, 1 runtime failure, 2 usage error (the table below and
+ * each subcommand's --help say more).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "hpo/hpo.h"
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("hpo %s\n", hpo_version_string());
+    return 0;
+}
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: hpo [--version] [--help] <command> [args]\n\n"
+                 "hpo: hyperparameter optimisation in C (TPE sampling, median pruning,\n"
+                 "Optuna-compatible studies).\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'hpo <command> --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("hpo %s\n", hpo_version_string());
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+            strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "hpo: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

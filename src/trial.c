@@ -1,0 +1,504 @@
+/*
+ * trial.c - define-by-run: ask, suggest_*, report, should_prune and tell.
+ *
+ * A suggestion resolves in Optuna's order: a value already suggested in this
+ * trial; an enqueued fixed value; the single value of a one-point distribution;
+ * the sampler's relative (joint) sample drawn once at the first suggest; else an
+ * independent sample. Each value is written to storage at once, so a crash
+ * loses nothing decided.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "study_internal.h"
+
+static int trial_check(const hpo_trial *t)
+{
+    if (t == NULL || t->magic != HPO__TRIAL_MAGIC)
+        return hpo__error_set(HPO_EMISUSE, "invalid trial handle (NULL or freed)");
+    return HPO_OK;
+}
+
+static int check_running(const hpo_trial *t, const char *what)
+{
+    if (t->finished)
+        return hpo__error_set(HPO_ESTATE, "cannot %s: trial %lld is already finished", what,
+                (long long)t->number);
+    return HPO_OK;
+}
+
+/* ---- ask ------------------------------------------------------------------- */
+
+static int parse_fixed(hpo_trial *t)
+{
+    const char *json = hpo__attrs_get(&t->rec->system_attrs, "fixed_params");
+    int rc;
+    if (json == NULL)
+        return HPO_OK;
+    rc = hpo__json_parse(json, &t->fixed);
+    if (rc == HPO_OK && !json_is_object(t->fixed)) {
+        json_decref(t->fixed);
+        t->fixed = NULL;
+        return hpo__error_set(HPO_ESTORAGE, "trial %lld: fixed_params is not a JSON object",
+                (long long)t->number);
+    }
+    return rc == HPO_OK ? HPO_OK : hpo__error_wrap(rc, "trial %lld: fixed_params",
+                                                   (long long)t->number);
+}
+
+static int new_trial_id(hpo_study *study, int64_t *id_out)
+{
+    const hpo__storage_ops *ops = study->storage->ops;
+    int64_t number;
+    int rc = ops->pop_waiting_trial(study->storage->be, study->id, id_out);
+    if (rc != HPO_ENOTFOUND)
+        return rc;
+    hpo_clear_error();
+    return ops->create_trial(study->storage->be, study->id, NULL, id_out, &number);
+}
+
+int hpo_study_ask(hpo_study *study, hpo_trial **out)
+{
+    hpo_trial *t = NULL;
+    int64_t id;
+    int rc;
+    if (out == NULL)
+        return hpo__error_set(HPO_EINVAL, "hpo_study_ask: out is NULL");
+    *out = NULL;
+    HPO_TRY(hpo__study_check(study));
+    t = hpo__calloc(1, sizeof(*t));
+    if (t == NULL)
+        return hpo__error_set(HPO_ENOMEM, "out of memory creating a trial");
+    t->magic = HPO__TRIAL_MAGIC;
+    t->study = study;
+    if ((rc = new_trial_id(study, &id)) != HPO_OK)
+        goto fail;
+    t->id = id;
+    /* Own a private copy: the handle mutates it as the trial goes. */
+    {
+        hpo__record *shared;
+        if ((rc = study->storage->ops->get_trial(study->storage->be, id, &shared)) != HPO_OK)
+            goto fail;
+        rc = hpo__record_copy(shared, &t->rec);
+        hpo__record_unref(shared);
+        if (rc != HPO_OK)
+            goto fail;
+    }
+    t->number = t->rec->number;
+    if ((rc = parse_fixed(t)) != HPO_OK)
+        goto fail;
+    pthread_mutex_lock(&study->algo_mu);
+    if (study->sampler->ops->before_trial != NULL)
+        rc = study->sampler->ops->before_trial(study->sampler, study, t->rec);
+    pthread_mutex_unlock(&study->algo_mu);
+    if (rc != HPO_OK) {
+        /* The trial exists in storage; do not leave it RUNNING forever. */
+        int keep = rc;
+        study->storage->ops->set_trial_state_values(study->storage->be, id, HPO_TRIAL_FAIL,
+                NULL, 0);
+        rc = keep;
+        goto fail;
+    }
+    *out = t;
+    return HPO_OK;
+fail:
+    hpo_trial_free(t);
+    return rc;
+}
+
+void hpo_trial_free(hpo_trial *t)
+{
+    if (t == NULL || t->magic != HPO__TRIAL_MAGIC)
+        return;
+    t->magic = 0;
+    hpo__record_unref(t->rec);
+    json_decref(t->fixed);
+    hpo__space_clear(&t->relative_space);
+    hpo__free(t->relative_values);
+    hpo__free(t);
+}
+
+/* ---- suggest --------------------------------------------------------------- */
+
+static int json_to_value(const json_t *j, hpo_value *out)
+{
+    if (json_is_string(j))
+        *out = hpo_value_string(json_string_value(j));
+    else if (json_is_integer(j))
+        *out = hpo_value_int((int64_t)json_integer_value(j));
+    else if (json_is_real(j))
+        *out = hpo_value_float(json_real_value(j));
+    else if (json_is_boolean(j))
+        *out = hpo_value_bool(json_is_true(j));
+    else if (json_is_null(j))
+        *out = hpo_value_null();
+    else
+        return hpo__error_set(HPO_EINVAL, "fixed value is not a scalar");
+    return HPO_OK;
+}
+
+/* Fixed (enqueued) value for name, if any. *found false when not fixed. */
+static int fixed_value(hpo_trial *t, const char *name, const hpo_distribution *d, bool *found,
+        double *out)
+{
+    const json_t *j = t->fixed ? json_object_get(t->fixed, name) : NULL;
+    hpo_value v;
+    *found = false;
+    if (j == NULL)
+        return HPO_OK;
+    HPO_TRY(json_to_value(j, &v));
+    /* A fixed int for a float distribution is fine: it is a number. */
+    if (d->kind == HPO_DIST_FLOAT && v.type == HPO_VALUE_INT)
+        v = hpo_value_float((double)v.u.i);
+    if (d->kind == HPO_DIST_INT && v.type == HPO_VALUE_FLOAT && v.u.f == floor(v.u.f) &&
+            fabs(v.u.f) < 9.007199254740992e15)
+        v = hpo_value_int((int64_t)v.u.f);
+    if (hpo__dist_to_internal(d, &v, out) != HPO_OK)
+        return hpo__error_wrap(HPO_EINVAL, "enqueued value for '%s'", name);
+    if (!hpo__dist_contains(d, *out))
+        hpo__log(HPO_LOG_WARNING,
+                "fixed parameter '%s' with value %g is out of the range of its distribution; "
+                "using it anyway",
+                name, *out);
+    *found = true;
+    return HPO_OK;
+}
+
+/* Relative (joint) sampling, once per trial, at the first suggest that needs a sampler. */
+static int ensure_relative(hpo_trial *t)
+{
+    hpo_sampler *s = t->study->sampler;
+    int rc = HPO_OK;
+    if (t->relative_done)
+        return HPO_OK;
+    t->relative_done = true;
+    if (s->ops->infer_relative_space == NULL || s->ops->sample_relative == NULL)
+        return HPO_OK;
+    rc = s->ops->infer_relative_space(s, t->study, t->rec, &t->relative_space);
+    if (rc != HPO_OK || t->relative_space.n == 0)
+        return rc;
+    t->relative_values = hpo__reallocarray(NULL, t->relative_space.n, sizeof(double));
+    if (t->relative_values == NULL)
+        return hpo__error_set(HPO_ENOMEM, "out of memory sampling");
+    for (size_t i = 0; i < t->relative_space.n; i++)
+        t->relative_values[i] = NAN;
+    return s->ops->sample_relative(s, t->study, t->rec, &t->relative_space, t->relative_values);
+}
+
+static int sample_value(hpo_trial *t, const char *name, const hpo_distribution *d, double *out)
+{
+    hpo_sampler *s = t->study->sampler;
+    long i;
+    int rc;
+    pthread_mutex_lock(&t->study->algo_mu);
+    rc = ensure_relative(t);
+    if (rc == HPO_OK) {
+        i = hpo__space_find(&t->relative_space, name);
+        if (i >= 0 && t->relative_values != NULL && !isnan(t->relative_values[i]) &&
+                hpo__dist_equal(t->relative_space.dists[i], d) &&
+                hpo__dist_contains(d, t->relative_values[i]))
+            *out = t->relative_values[i];
+        else
+            rc = s->ops->sample_independent(s, t->study, t->rec, name, d, out);
+    }
+    pthread_mutex_unlock(&t->study->algo_mu);
+    return rc;
+}
+
+int hpo_trial_suggest(hpo_trial *t, const char *name, const hpo_distribution *d,
+        double *internal_out)
+{
+    long i;
+    bool found;
+    double v;
+    int rc;
+    HPO_TRY(trial_check(t));
+    HPO_TRY(hpo__check_name("parameter name", name));
+    if (d == NULL || d->magic != HPO__DIST_MAGIC)
+        return hpo__error_set(HPO_EINVAL, "distribution of '%s' is NULL or invalid", name);
+    if (internal_out == NULL)
+        return hpo__error_set(HPO_EINVAL, "suggest '%s': out is NULL", name);
+    HPO_TRY(check_running(t, "suggest"));
+    i = hpo__record_find_param(t->rec, name);
+    if (i >= 0) {
+        const hpo_distribution *old = t->rec->params[i].dist;
+        HPO_TRY(hpo__dist_check_compatible(old, d, name));
+        if (!hpo__dist_equal(old, d))
+            hpo__log(HPO_LOG_WARNING,
+                    "inconsistent parameter values for '%s' in trial %lld; returning the first",
+                    name, (long long)t->number);
+        *internal_out = t->rec->params[i].internal;
+        return HPO_OK;
+    }
+    HPO_TRY(fixed_value(t, name, d, &found, &v));
+    if (!found && hpo__dist_single(d))
+        v = hpo__dist_single_value(d);
+    else if (!found)
+        HPO_TRY(sample_value(t, name, d, &v));
+    rc = t->study->storage->ops->set_trial_param(t->study->storage->be, t->id, name, v, d);
+    if (rc != HPO_OK)
+        return rc;
+    HPO_TRY(hpo__record_add_param(t->rec, name, d, v));
+    *internal_out = v;
+    return HPO_OK;
+}
+
+int hpo_trial_suggest_float(hpo_trial *t, const char *name, double low, double high,
+        double step, bool log, double *out)
+{
+    hpo_distribution *d;
+    int rc;
+    HPO_TRY(trial_check(t));
+    if (out == NULL)
+        return hpo__error_set(HPO_EINVAL, "suggest_float: out is NULL");
+    rc = hpo_distribution_float_new(&d, low, high, step, log);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "suggest_float('%.200s')", name ? name : "(null)");
+    rc = hpo_trial_suggest(t, name, d, out);
+    hpo_distribution_free(d);
+    return rc;
+}
+
+int hpo_trial_suggest_int(hpo_trial *t, const char *name, int64_t low, int64_t high,
+        int64_t step, bool log, int64_t *out)
+{
+    hpo_distribution *d;
+    double v;
+    int rc;
+    HPO_TRY(trial_check(t));
+    if (out == NULL)
+        return hpo__error_set(HPO_EINVAL, "suggest_int: out is NULL");
+    rc = hpo_distribution_int_new(&d, low, high, step, log);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "suggest_int('%.200s')", name ? name : "(null)");
+    rc = hpo_trial_suggest(t, name, d, &v);
+    hpo_distribution_free(d);
+    if (rc == HPO_OK)
+        *out = (int64_t)llround(v);
+    return rc;
+}
+
+int hpo_trial_suggest_categorical(hpo_trial *t, const char *name, const hpo_value *choices,
+        size_t n_choices, size_t *index_out)
+{
+    hpo_distribution *d;
+    double v;
+    int rc;
+    HPO_TRY(trial_check(t));
+    if (index_out == NULL)
+        return hpo__error_set(HPO_EINVAL, "suggest_categorical: out is NULL");
+    rc = hpo_distribution_categorical_new(&d, choices, n_choices);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "suggest_categorical('%.200s')", name ? name : "(null)");
+    rc = hpo_trial_suggest(t, name, d, &v);
+    hpo_distribution_free(d);
+    if (rc == HPO_OK)
+        *index_out = (size_t)v;
+    return rc;
+}
+
+int hpo_trial_suggest_categorical_str(hpo_trial *t, const char *name,
+        const char *const *choices, size_t n_choices, size_t *index_out)
+{
+    hpo_value stack[16], *vals = stack;
+    int rc;
+    HPO_TRY(trial_check(t));
+    if (choices == NULL && n_choices > 0)
+        return hpo__error_set(HPO_EINVAL, "suggest_categorical('%.200s'): choices is NULL",
+                name ? name : "(null)");
+    if (n_choices > 16 && (vals = hpo__reallocarray(NULL, n_choices, sizeof(*vals))) == NULL)
+        return hpo__error_set(HPO_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n_choices; i++)
+        vals[i] = hpo_value_string(choices[i]);
+    rc = hpo_trial_suggest_categorical(t, name, vals, n_choices, index_out);
+    if (vals != stack)
+        hpo__free(vals);
+    return rc;
+}
+
+/* ---- report, prune, attributes -------------------------------------------- */
+
+int hpo_trial_report(hpo_trial *t, double value, int64_t step)
+{
+    int rc;
+    HPO_TRY(trial_check(t));
+    HPO_TRY(check_running(t, "report"));
+    if (t->study->n_directions != 1)
+        return hpo__error_set(HPO_EUNSUPPORTED,
+                "report is not supported for multi-objective studies");
+    if (step < 0)
+        return hpo__error_set(HPO_EINVAL, "report step must be >= 0, got %lld", (long long)step);
+    rc = t->study->storage->ops->set_trial_intermediate_value(t->study->storage->be, t->id, step,
+            value);
+    if (rc == HPO_EEXISTS) {
+        hpo__log(HPO_LOG_WARNING,
+                "trial %lld already reported a value at step %lld; keeping the first",
+                (long long)t->number, (long long)step);
+        hpo_clear_error();
+        return HPO_OK;
+    }
+    HPO_TRY(rc);
+    return hpo__record_set_ivalue(t->rec, step, value);
+}
+
+int hpo_trial_should_prune(hpo_trial *t, bool *out)
+{
+    hpo_pruner *p;
+    int rc;
+    HPO_TRY(trial_check(t));
+    if (out == NULL)
+        return hpo__error_set(HPO_EINVAL, "should_prune: out is NULL");
+    *out = false;
+    HPO_TRY(check_running(t, "ask the pruner"));
+    if (t->study->n_directions != 1)
+        return hpo__error_set(HPO_EUNSUPPORTED,
+                "should_prune is not supported for multi-objective studies");
+    pthread_mutex_lock(&t->study->algo_mu);
+    p = t->study->pruner;
+    rc = p->ops->prune(p, t->study, t->rec, out);
+    pthread_mutex_unlock(&t->study->algo_mu);
+    return rc;
+}
+
+int hpo_trial_set_user_attr(hpo_trial *t, const char *key, const char *value_json)
+{
+    HPO_TRY(trial_check(t));
+    HPO_TRY(hpo__check_name("attribute key", key));
+    if (value_json == NULL)
+        return hpo__error_set(HPO_EINVAL, "value of attribute '%s' is NULL", key);
+    if (hpo__json_validate(value_json) != HPO_OK)
+        return hpo__error_wrap(HPO_EINVAL, "value of attribute '%.200s'", key);
+    HPO_TRY(check_running(t, "set an attribute"));
+    HPO_TRY(t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, false, key,
+            value_json));
+    return hpo__attrs_set(&t->rec->user_attrs, key, value_json);
+}
+
+int64_t hpo_trial_number(const hpo_trial *t)
+{
+    return trial_check(t) == HPO_OK ? t->number : -1;
+}
+
+int64_t hpo_trial_id(const hpo_trial *t)
+{
+    return trial_check(t) == HPO_OK ? t->id : -1;
+}
+
+int hpo_trial_param(const hpo_trial *t, const char *name, hpo_value *out)
+{
+    HPO_TRY(trial_check(t));
+    return hpo_frozen_trial_param(t->rec, name, out);
+}
+
+int hpo_trial_snapshot(hpo_trial *t, hpo_frozen_trial **out)
+{
+    if (out == NULL)
+        return hpo__error_set(HPO_EINVAL, "hpo_trial_snapshot: out is NULL");
+    *out = NULL;
+    HPO_TRY(trial_check(t));
+    return t->study->storage->ops->get_trial(t->study->storage->be, t->id, out);
+}
+
+/* ---- tell ------------------------------------------------------------------ */
+
+/* Validate values for COMPLETE; NaN turns the trial into FAIL (Optuna warns, then fails it). */
+static int check_tell(hpo_study *study, hpo_trial_state *state, const double *values,
+        size_t n_values, int64_t number)
+{
+    if (*state != HPO_TRIAL_COMPLETE && *state != HPO_TRIAL_PRUNED && *state != HPO_TRIAL_FAIL)
+        return hpo__error_set(HPO_EINVAL, "tell: state must be COMPLETE, PRUNED or FAIL, got %s",
+                hpo_trial_state_name(*state));
+    if (*state != HPO_TRIAL_COMPLETE) {
+        if (n_values != 0)
+            return hpo__error_set(HPO_EINVAL, "tell: values cannot be given with state %s",
+                    hpo_trial_state_name(*state));
+        return HPO_OK;
+    }
+    if (values == NULL || n_values != study->n_directions)
+        return hpo__error_set(HPO_EINVAL,
+                "tell: the number of values %zu does not match the number of objectives %zu",
+                values ? n_values : 0, study->n_directions);
+    for (size_t i = 0; i < n_values; i++) {
+        if (isnan(values[i])) {
+            hpo__log(HPO_LOG_WARNING, "trial %lld failed: the value nan is not acceptable",
+                    (long long)number);
+            *state = HPO_TRIAL_FAIL;
+        }
+    }
+    return HPO_OK;
+}
+
+/* A pruned single-objective trial keeps its last intermediate value, unless NaN. */
+static size_t pruned_value(hpo_study *study, const hpo__record *r, double *out)
+{
+    if (study->n_directions != 1 || r->n_ivalues == 0)
+        return 0;
+    *out = r->ivalues[r->n_ivalues - 1].value;
+    return isnan(*out) ? 0 : 1;
+}
+
+int hpo__study_tell_id(hpo_study *study, int64_t trial_id, hpo_trial *handle,
+        hpo_trial_state state, const double *values, size_t n_values)
+{
+    const hpo__storage_ops *ops = study->storage->ops;
+    hpo__record *r = NULL;
+    double pv;
+    int rc;
+    HPO_TRY(ops->get_trial(study->storage->be, trial_id, &r));
+    if (hpo__state_finished(r->state)) {
+        rc = hpo__error_set(HPO_ESTATE, "trial %lld is already finished (%s)",
+                (long long)r->number, hpo_trial_state_name(r->state));
+        goto done;
+    }
+    if ((rc = check_tell(study, &state, values, n_values, r->number)) != HPO_OK)
+        goto done;
+    if (state == HPO_TRIAL_FAIL) {
+        values = NULL;
+        n_values = 0;
+    } else if (state == HPO_TRIAL_PRUNED) {
+        n_values = pruned_value(study, r, &pv);
+        values = n_values ? &pv : NULL;
+    }
+    pthread_mutex_lock(&study->algo_mu);
+    if (study->sampler->ops->after_trial != NULL)
+        rc = study->sampler->ops->after_trial(study->sampler, study, r, state, values, n_values);
+    pthread_mutex_unlock(&study->algo_mu);
+    /* The state is written even if after_trial failed, as Optuna's finally does. */
+    {
+        int wrc = ops->set_trial_state_values(study->storage->be, trial_id, state, values,
+                n_values);
+        if (wrc != HPO_OK)
+            rc = wrc;
+    }
+    if (handle != NULL && rc == HPO_OK)
+        handle->finished = true;
+done:
+    hpo__record_unref(r);
+    return rc;
+}
+
+int hpo_study_tell(hpo_study *study, hpo_trial *trial, hpo_trial_state state,
+        const double *values, size_t n_values)
+{
+    HPO_TRY(hpo__study_check(study));
+    HPO_TRY(trial_check(trial));
+    if (trial->study != study)
+        return hpo__error_set(HPO_EINVAL, "trial %lld belongs to another study handle",
+                (long long)trial->number);
+    if (trial->finished)
+        return hpo__error_set(HPO_ESTATE, "trial %lld is already finished",
+                (long long)trial->number);
+    return hpo__study_tell_id(study, trial->id, trial, state, values, n_values);
+}
+
+int hpo_study_tell_number(hpo_study *study, int64_t number, hpo_trial_state state,
+        const double *values, size_t n_values)
+{
+    int64_t id;
+    HPO_TRY(hpo__study_check(study));
+    HPO_TRY(study->storage->ops->find_trial(study->storage->be, study->id, number, &id));
+    return hpo__study_tell_id(study, id, NULL, state, values, n_values);
+}

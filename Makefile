@@ -48,7 +48,7 @@ EXAMPLE_BINS := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 
 SONAME := libhpo.so.0
 
-.PHONY: all lib check asan tsan bench tests examples install clean lint format-check checksrc
+.PHONY: all lib check asan tsan test bench tests examples install clean lint format-check checksrc
 all: lib $(BUILD)/hpo $(BUILD)/hpo.pc examples
 lib: $(BUILD)/libhpo.a $(BUILD)/$(SONAME)
 
@@ -96,16 +96,29 @@ tests: $(TEST_BINS) $(BUILD)/hpo
 
 # One closing line for the whole run; non-zero exit on any failure or no test.
 check: tests examples
-	@sh tests/run_tests.sh $(BUILD) $(TESTS)
+	@sh tests/run_tests.sh $(BUILD)
 
 asan:
 	$(MAKE) VARIANT=asan check
 
+comma := ,
+empty :=
+space := $(empty) $(empty)
+
 # ThreadSanitizer on the tests that run threads.
-TSAN_TESTS ?= test_threads
+TSAN_TESTS := test_threads
 tsan:
-	$(MAKE) VARIANT=tsan tests TESTS="$(TSAN_TESTS)"
-	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" sh tests/run_tests.sh build/tsan $(TSAN_TESTS)
+	$(MAKE) VARIANT=tsan $(TSAN_TESTS:%=build/tsan/tests/%)
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		sh tests/run_tests.sh build/tsan:$(subst $(space),$(comma),$(strip $(TSAN_TESTS)))
+
+# The README's test command: everything under ASan+UBSan, the threaded tests
+# under TSan, one closing summary line for the whole run.
+test:
+	$(MAKE) VARIANT=asan tests examples
+	$(MAKE) VARIANT=tsan $(TSAN_TESTS:%=build/tsan/tests/%)
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		sh tests/run_tests.sh build/asan build/tsan:$(subst $(space),$(comma),$(strip $(TSAN_TESTS)))
 
 bench: build/hpo-bench
 build/hpo-bench: $(BENCH_OBJ) $(WORK_OBJ) $(BUILD)/libhpo.a

@@ -1,0 +1,507 @@
+/*
+ * parzen.c - the Parzen estimator behind TPE (reference/optuna.md §3.4).
+ *
+ * Each mixture component is a product of one kernel per parameter: a truncated
+ * normal for continuous parameters, the normal's mass over the value's cell for
+ * discrete ones, and a smoothed indicator for categoricals. Densities are
+ * evaluated in log space throughout, with the Gaussian tail handled by log_ndtr
+ * and its inverse, because TPE compares l and g far out in their tails.
+ */
+#include "samplers/parzen.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/distribution.h"
+#include "core/error.h"
+
+#define HPO__SQRT1_2     0.70710678118654752440
+#define HPO__LOG_SQRT_2PI 0.91893853320467274178
+#define HPO__EPS_SIGMA   1e-12
+
+/* ==== Gaussian helpers ==================================================== */
+
+static double ndtr(double z)
+{
+    return 0.5 * erfc(-z * HPO__SQRT1_2);
+}
+
+double hpo__log_ndtr(double z)
+{
+    if (z > 6.0)
+        return log1p(-0.5 * erfc(z * HPO__SQRT1_2));
+    if (z > -20.0)
+        return log(ndtr(z));
+    if (z == -HUGE_VAL)
+        return -HUGE_VAL;
+    /* Asymptotic series: Phi(z) ~ phi(z)/(-z) * (1 - 1/z^2 + 3/z^4 - 15/z^6 ...). */
+    double log_lhs = -0.5 * z * z - log(-z) - HPO__LOG_SQRT_2PI;
+    double rhs = 1.0, last = 0.0, numerator = 1.0, denom = 1.0, inv_z2 = 1.0 / (z * z);
+    double sign = 1.0;
+    for (int i = 1; fabs(last - rhs) > 2.220446049250313e-16 && i < 100; i++) {
+        last = rhs;
+        sign = -sign;
+        denom *= inv_z2;
+        numerator *= 2.0 * i - 1.0;
+        rhs += sign * numerator * denom;
+    }
+    return log_lhs + log(rhs);
+}
+
+/* log(1 - exp(t)) for t <= 0, accurate on both sides of -ln 2. */
+static double log1mexp(double t)
+{
+    if (t > -0.6931471805599453)
+        return log(-expm1(t));
+    return log1p(-exp(t));
+}
+
+/* log(exp(x) - exp(y)) for x >= y. */
+static double log_diff(double x, double y)
+{
+    if (y == -HUGE_VAL)
+        return x;
+    if (!(x > y))
+        return -HUGE_VAL;
+    return x + log1mexp(y - x);
+}
+
+/* log(exp(x) + exp(y)). */
+static double log_sum(double x, double y)
+{
+    double hi = x > y ? x : y, lo = x > y ? y : x;
+    if (hi == -HUGE_VAL)
+        return -HUGE_VAL;
+    return hi + log1p(exp(lo - hi));
+}
+
+double hpo__log_gauss_mass(double a, double b)
+{
+    if (b <= 0.0)
+        return log_diff(hpo__log_ndtr(b), hpo__log_ndtr(a));
+    if (a > 0.0)
+        return log_diff(hpo__log_ndtr(-a), hpo__log_ndtr(-b));
+    /* The interval holds the centre: subtract both tails from 1. */
+    return log1p(-ndtr(a) - ndtr(-b));
+}
+
+/* Wichura's AS241 (PPND16): the normal quantile to about 1e-16, p in (0, 1). */
+static double ndtri(double p)
+{
+    double q = p - 0.5, r, x;
+    if (fabs(q) <= 0.425) {
+        r = 0.180625 - q * q;
+        return q *
+                (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r +
+                               6.7265770927008700853e+4) * r + 4.5921953931549871457e+4) * r +
+                           1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r +
+                         1.3314166789178437745e+2) * r + 3.3871328727963666080e0) /
+                (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r +
+                               3.9307895800092710610e+4) * r + 2.1213794301586595867e+4) * r +
+                           5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r +
+                         4.2313330701600911252e+1) * r + 1.0);
+    }
+    r = q < 0.0 ? p : 1.0 - p;
+    r = sqrt(-log(r));
+    if (r <= 5.0) {
+        r -= 1.6;
+        x = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r +
+                         2.41780725177450611770e-1) * r + 1.27045825245236838258e0) * r +
+                       3.64784832476320460504e0) * r + 5.76949722146069140550e0) * r +
+                     4.63033784615654529590e0) * r + 1.42343711074968357734e0) /
+                (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r +
+                               1.51986665636164571966e-2) * r + 1.48103976427480074590e-1) * r +
+                           6.89767334985100004550e-1) * r + 1.67638483018380384940e0) * r +
+                         2.05319162663775882187e0) * r + 1.0);
+    } else {
+        r -= 5.0;
+        x = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r +
+                         1.24266094738807843860e-3) * r + 2.65321895265761230930e-2) * r +
+                       2.96560571828504891230e-1) * r + 1.78482653991729133580e0) * r +
+                     5.46378491116411436990e0) * r + 6.65790464350110377720e0) /
+                (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r +
+                               1.84631831751005468180e-5) * r + 7.86869131145613259100e-4) * r +
+                           1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r +
+                         5.99832206555887937690e-1) * r + 1.0);
+    }
+    return q < 0.0 ? -x : x;
+}
+
+double hpo__ndtri_exp(double y)
+{
+    double x;
+    if (isnan(y))
+        return y;
+    if (y >= 0.0)
+        return HUGE_VAL;
+    if (y == -HUGE_VAL)
+        return -HUGE_VAL;
+    if (y < -700.0) {
+        /* exp(y) underflows: start from the leading term of the tail asymptotics. */
+        x = -sqrt(-2.0 * y - log(-2.0 * y) - 2.0 * HPO__LOG_SQRT_2PI);
+    } else if (y <= -0.6931471805599453) {
+        x = ndtri(exp(y));
+    } else {
+        /* Near 1 the complement keeps the precision exp(y) would lose. */
+        x = -ndtri(-expm1(y));
+    }
+    /* Newton steps on log Phi polish the start (and carry the underflow case). */
+    for (int i = 0; i < 60; i++) {
+        double l = hpo__log_ndtr(x);
+        double f = l - y;
+        if (f == 0.0 || !isfinite(x))
+            break;
+        double dx = f * exp(l + 0.5 * x * x + HPO__LOG_SQRT_2PI);
+        x -= dx;
+        if (fabs(dx) <= 1e-15 * (1.0 + fabs(x)))
+            break;
+    }
+    return x;
+}
+
+double hpo__truncnorm_ppf(double q, double a, double b)
+{
+    double lphi, x;
+    if (q <= 0.0)
+        return a;
+    if (q >= 1.0)
+        return b;
+    if (a < 0.0) {
+        lphi = log_sum(hpo__log_ndtr(a), log(q) + hpo__log_gauss_mass(a, b));
+        x = hpo__ndtri_exp(lphi);
+    } else {
+        lphi = log_sum(hpo__log_ndtr(-b), log1p(-q) + hpo__log_gauss_mass(a, b));
+        x = -hpo__ndtri_exp(lphi);
+    }
+    if (x < a)
+        x = a;
+    if (x > b)
+        x = b;
+    return x;
+}
+
+/* ==== Building ============================================================ */
+
+typedef struct mu_index {
+    double mu;
+    size_t i;
+} mu_index;
+
+static int cmp_mu_index(const void *pa, const void *pb)
+{
+    const mu_index *a = pa, *b = pb;
+    if (a->mu < b->mu)
+        return -1;
+    if (a->mu > b->mu)
+        return 1;
+    return (a->i > b->i) - (a->i < b->i); /* stable on ties */
+}
+
+void hpo__parzen_free(hpo__parzen *pe)
+{
+    if (pe == NULL)
+        return;
+    for (size_t d = 0; pe->dims != NULL && d < pe->n_dims; d++) {
+        hpo__pz_dim *dim = &pe->dims[d];
+        hpo__free(dim->mus);
+        hpo__free(dim->sigmas);
+        hpo__free(dim->log_norm);
+        hpo__free(dim->inv_sigma);
+        hpo__free(dim->lconst);
+        hpo__free(dim->cat_obs);
+    }
+    hpo__free(pe->dims);
+    hpo__free(pe->weights);
+    hpo__free(pe->log_weights);
+    memset(pe, 0, sizeof(*pe));
+}
+
+/* The neighbour rule (§3.4 steps 1-3), on sorted mus, written back in input order. */
+static void neighbour_sigmas(const mu_index *sorted, size_t n, double tlow, double thigh,
+        bool consider_endpoints, double *sigmas)
+{
+    for (size_t j = 0; j < n; j++) {
+        double prev = j == 0 ? tlow : sorted[j - 1].mu;
+        double next = j + 1 == n ? thigh : sorted[j + 1].mu;
+        double l = sorted[j].mu - prev, r = next - sorted[j].mu;
+        sigmas[sorted[j].i] = l > r ? l : r;
+    }
+    if (!consider_endpoints && n >= 2) {
+        sigmas[sorted[0].i] = sorted[1].mu - sorted[0].mu;
+        sigmas[sorted[n - 1].i] = sorted[n - 1].mu - sorted[n - 2].mu;
+    }
+}
+
+static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const double *obs,
+        size_t stride, size_t n_obs, size_t n_dims, const hpo__parzen_opts *o, mu_index *scratch)
+{
+    size_t nc = n_obs + 1;
+    bool discrete = dist->kind == HPO_DIST_INT || dist->has_step;
+    dim->kind = discrete ? HPO__PZ_DISCRETE : HPO__PZ_CONTINUOUS;
+    dim->log = dist->log;
+    dim->low = dist->low;
+    dim->high = dist->high;
+    dim->step = discrete ? (dist->kind == HPO_DIST_INT ? (double)dist->istep : dist->step) : 0.0;
+    dim->tlow = dim->low - dim->step / 2.0;
+    dim->thigh = dim->high + dim->step / 2.0;
+    if (dim->log) {
+        dim->tlow = log(dim->tlow);
+        dim->thigh = log(dim->thigh);
+    }
+    if (!(dim->thigh > dim->tlow) || !isfinite(dim->thigh - dim->tlow))
+        return hpo__error_set(HPO_EINVAL, "parzen: empty or infinite range [%g, %g]", dim->low,
+                dim->high);
+    dim->mus = hpo__malloc(nc * sizeof(double));
+    dim->sigmas = hpo__malloc(nc * sizeof(double));
+    dim->log_norm = hpo__malloc(nc * sizeof(double));
+    dim->inv_sigma = hpo__malloc(nc * sizeof(double));
+    dim->lconst = hpo__malloc(nc * sizeof(double));
+    if (!dim->mus || !dim->sigmas || !dim->log_norm || !dim->inv_sigma || !dim->lconst)
+        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
+
+    for (size_t i = 0; i < n_obs; i++) {
+        double v = obs[i * stride];
+        if (!isfinite(v) || (dim->log && v <= 0.0))
+            return hpo__error_set(HPO_EINVAL, "parzen: observation %zu (%g) is not usable", i,
+                    v);
+        dim->mus[i] = dim->log ? log(v) : v;
+        scratch[i].mu = dim->mus[i];
+        scratch[i].i = i;
+    }
+    double range = dim->thigh - dim->tlow;
+    if (o->scott_bandwidth) {
+        double n_eff = n_obs > 0 ? (double)n_obs : 1.0;
+        double s = 0.2 * pow(n_eff, -1.0 / ((double)n_dims + 4.0)) * range;
+        for (size_t i = 0; i < n_obs; i++)
+            dim->sigmas[i] = s;
+    } else if (n_obs > 0) {
+        qsort(scratch, n_obs, sizeof(*scratch), cmp_mu_index);
+        neighbour_sigmas(scratch, n_obs, dim->tlow, dim->thigh, o->consider_endpoints,
+                dim->sigmas);
+    }
+    double maxsigma = range;
+    double minsigma = HPO__EPS_SIGMA;
+    if (o->consider_magic_clip) {
+        double k = (double)n_obs + 2.0; /* 1 + n_kernels, the prior being a kernel */
+        minsigma = range / (k < 100.0 ? k : 100.0);
+    }
+    for (size_t i = 0; i < n_obs; i++) {
+        double s = dim->sigmas[i];
+        dim->sigmas[i] = s < minsigma ? minsigma : (s > maxsigma ? maxsigma : s);
+    }
+    dim->mus[n_obs] = 0.5 * (dim->tlow + dim->thigh);
+    dim->sigmas[n_obs] = range;
+    for (size_t i = 0; i < nc; i++) {
+        double inv = 1.0 / dim->sigmas[i];
+        dim->inv_sigma[i] = inv;
+        dim->log_norm[i] = hpo__log_gauss_mass((dim->tlow - dim->mus[i]) * inv,
+                (dim->thigh - dim->mus[i]) * inv);
+        dim->lconst[i] = -log(dim->sigmas[i]) - HPO__LOG_SQRT_2PI - dim->log_norm[i];
+    }
+    return HPO_OK;
+}
+
+static int build_categorical(hpo__pz_dim *dim, const hpo_distribution *dist, const double *obs,
+        size_t stride, size_t n_obs, double prior_weight)
+{
+    size_t k = dist->n_choices;
+    dim->kind = HPO__PZ_CATEGORICAL;
+    dim->n_choices = k;
+    dim->cat_obs = hpo__malloc((n_obs + 1) * sizeof(long));
+    if (dim->cat_obs == NULL)
+        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", n_obs + 1);
+    for (size_t i = 0; i < n_obs; i++) {
+        double v = obs[i * stride];
+        if (!(v >= 0.0 && v < (double)k) || v != floor(v))
+            return hpo__error_set(HPO_EINVAL,
+                    "parzen: categorical observation %zu (%g) is not an index below %zu", i, v,
+                    k);
+        dim->cat_obs[i] = (long)v;
+    }
+    dim->cat_obs[n_obs] = -1;
+    double pw = prior_weight / ((double)n_obs + 1.0);
+    double denom = 1.0 + (double)k * pw;
+    dim->lp_hit = log((pw + 1.0) / denom);
+    dim->lp_miss = log(pw / denom);
+    dim->lp_prior = -log((double)k);
+    return HPO_OK;
+}
+
+static int build_weights(hpo__parzen *pe, const double *w, size_t n_obs, double prior_weight)
+{
+    size_t nc = n_obs + 1;
+    double total = prior_weight;
+    if (!(prior_weight > 0.0) || !isfinite(prior_weight))
+        return hpo__error_set(HPO_EINVAL, "parzen: prior_weight (%g) must be finite and > 0",
+                prior_weight);
+    for (size_t i = 0; i < n_obs; i++) {
+        if (!(w[i] >= 0.0) || !isfinite(w[i]))
+            return hpo__error_set(HPO_EINVAL,
+                    "weights: weight %zu (%g) must be finite and >= 0", i, w[i]);
+        total += w[i];
+    }
+    if (!isfinite(total))
+        return hpo__error_set(HPO_EINVAL, "weights: their sum overflows");
+    pe->weights = hpo__malloc(nc * sizeof(double));
+    pe->log_weights = hpo__malloc(nc * sizeof(double));
+    if (pe->weights == NULL || pe->log_weights == NULL)
+        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu weights", nc);
+    for (size_t i = 0; i < nc; i++) {
+        pe->weights[i] = (i < n_obs ? w[i] : prior_weight) / total;
+        pe->log_weights[i] = log(pe->weights[i]);
+    }
+    return HPO_OK;
+}
+
+int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, size_t n_dims,
+        const double *obs, size_t n_obs, const double *obs_weights,
+        const hpo__parzen_opts *opts)
+{
+    int rc;
+    mu_index *scratch = NULL;
+    memset(pe, 0, sizeof(*pe));
+    pe->n_components = n_obs + 1;
+    rc = build_weights(pe, obs_weights, n_obs, opts->prior_weight);
+    if (rc != HPO_OK)
+        goto fail;
+    pe->dims = hpo__calloc(n_dims > 0 ? n_dims : 1, sizeof(*pe->dims));
+    scratch = hpo__malloc((n_obs > 0 ? n_obs : 1) * sizeof(*scratch));
+    if (pe->dims == NULL || scratch == NULL) {
+        rc = hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu dimensions", n_dims);
+        goto fail;
+    }
+    pe->n_dims = n_dims;
+    for (size_t d = 0; d < n_dims; d++) {
+        if (dists[d]->kind == HPO_DIST_CATEGORICAL)
+            rc = build_categorical(&pe->dims[d], dists[d], obs + d, n_dims, n_obs,
+                    opts->prior_weight);
+        else
+            rc = build_numerical(&pe->dims[d], dists[d], obs + d, n_dims, n_obs, n_dims, opts,
+                    scratch);
+        if (rc != HPO_OK)
+            goto fail;
+    }
+    hpo__free(scratch);
+    return HPO_OK;
+fail:
+    hpo__free(scratch);
+    hpo__parzen_free(pe);
+    return rc;
+}
+
+/* ==== Evaluation ========================================================== */
+
+/* acc[c] += log k_c(x) for one dimension over all components. */
+static void add_log_kernel(const hpo__pz_dim *dim, size_t nc, double x, double *acc)
+{
+    if (dim->kind == HPO__PZ_CATEGORICAL) {
+        long k = (long)x;
+        for (size_t c = 0; c < nc; c++) {
+            long o = dim->cat_obs[c];
+            acc[c] += o == k ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss);
+        }
+    } else if (dim->kind == HPO__PZ_CONTINUOUS) {
+        double xt = dim->log ? log(x) : x;
+        const double *mu = dim->mus, *inv = dim->inv_sigma, *lc = dim->lconst;
+        for (size_t c = 0; c < nc; c++) {
+            double z = (xt - mu[c]) * inv[c];
+            acc[c] += lc[c] - 0.5 * z * z;
+        }
+    } else {
+        double xl = x - dim->step / 2.0, xr = x + dim->step / 2.0;
+        if (dim->log) {
+            xl = log(xl);
+            xr = log(xr);
+        }
+        for (size_t c = 0; c < nc; c++) {
+            double inv = dim->inv_sigma[c];
+            acc[c] += hpo__log_gauss_mass((xl - dim->mus[c]) * inv, (xr - dim->mus[c]) * inv) -
+                    dim->log_norm[c];
+        }
+    }
+}
+
+int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
+{
+    size_t nc = pe->n_components;
+    double *acc = hpo__malloc(nc * sizeof(double));
+    if (acc == NULL)
+        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
+    for (size_t p = 0; p < n; p++) {
+        memcpy(acc, pe->log_weights, nc * sizeof(double));
+        for (size_t d = 0; d < pe->n_dims; d++)
+            add_log_kernel(&pe->dims[d], nc, x[p * pe->n_dims + d], acc);
+        double m = -HUGE_VAL, s = 0.0;
+        for (size_t c = 0; c < nc; c++)
+            if (acc[c] > m)
+                m = acc[c];
+        if (m == -HUGE_VAL)
+            m = 0.0; /* every term is -inf: avoid inf - inf */
+        for (size_t c = 0; c < nc; c++)
+            s += exp(acc[c] - m);
+        out[p] = m + log(s);
+    }
+    hpo__free(acc);
+    return HPO_OK;
+}
+
+/* ==== Sampling ============================================================ */
+
+static double sample_categorical(const hpo__pz_dim *dim, long obs, double u)
+{
+    double hit = exp(dim->lp_hit), miss = exp(dim->lp_miss), prior = exp(dim->lp_prior);
+    double acc = 0.0;
+    size_t k;
+    for (k = 0; k < dim->n_choices; k++) {
+        acc += obs < 0 ? prior : ((long)k == obs ? hit : miss);
+        if (u < acc)
+            return (double)k;
+    }
+    return (double)(dim->n_choices - 1); /* rounding left u at the total */
+}
+
+static double sample_numerical(const hpo__pz_dim *dim, size_t c, double q)
+{
+    double mu = dim->mus[c], sigma = dim->sigmas[c], inv = dim->inv_sigma[c];
+    double z = hpo__truncnorm_ppf(q, (dim->tlow - mu) * inv, (dim->thigh - mu) * inv);
+    double x = mu + sigma * z;
+    if (dim->log)
+        x = exp(x);
+    if (dim->kind == HPO__PZ_DISCRETE)
+        x = dim->low + nearbyint((x - dim->low) / dim->step) * dim->step; /* half to even */
+    /* exp and the snap can land a hair outside the bounds. */
+    if (x < dim->low)
+        x = dim->low;
+    if (x > dim->high)
+        x = dim->high;
+    return x;
+}
+
+int hpo__parzen_sample(const hpo__parzen *pe, hpo_rng *rng, size_t n, double *out)
+{
+    size_t *comp = hpo__malloc((n > 0 ? n : 1) * sizeof(size_t));
+    if (comp == NULL)
+        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu samples", n);
+    /* RNG order as in Optuna: components, then categoricals, then numericals. */
+    for (size_t s = 0; s < n; s++)
+        comp[s] = hpo__rng_choice(rng, pe->weights, pe->n_components);
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        const hpo__pz_dim *dim = &pe->dims[d];
+        if (dim->kind != HPO__PZ_CATEGORICAL)
+            continue;
+        for (size_t s = 0; s < n; s++)
+            out[s * pe->n_dims + d] =
+                    sample_categorical(dim, dim->cat_obs[comp[s]], hpo__rng_uniform(rng));
+    }
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        const hpo__pz_dim *dim = &pe->dims[d];
+        if (dim->kind == HPO__PZ_CATEGORICAL)
+            continue;
+        for (size_t s = 0; s < n; s++)
+            out[s * pe->n_dims + d] = sample_numerical(dim, comp[s], hpo__rng_uniform(rng));
+    }
+    hpo__free(comp);
+    return HPO_OK;
+}

@@ -10,7 +10,6 @@
 #include "samplers/parzen.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -189,14 +188,37 @@ typedef struct mu_index {
     size_t i;
 } mu_index;
 
-static int cmp_mu_index(const void *pa, const void *pb)
+/*
+ * Stable bottom-up merge sort of (mu, index) pairs by mu. Sorting dominates
+ * building an estimator, and qsort's callback per comparison costs several
+ * times this inline loop. tmp holds n entries.
+ */
+static void sort_mus(mu_index *a, mu_index *tmp, size_t n)
 {
-    const mu_index *a = pa, *b = pb;
-    if (a->mu < b->mu)
-        return -1;
-    if (a->mu > b->mu)
-        return 1;
-    return (a->i > b->i) - (a->i < b->i); /* stable on ties */
+    mu_index *src = a, *dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                /* branch-free: the comparison is a coin flip for the predictor */
+                size_t take_j = src[j].mu < src[i].mu;
+                dst[k++] = src[take_j ? j : i];
+                j += take_j;
+                i += 1 - take_j;
+            }
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        mu_index *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof(*a));
 }
 
 void hpo__parzen_free(hpo__parzen *pe)
@@ -277,7 +299,7 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
         for (size_t i = 0; i < n_obs; i++)
             dim->sigmas[i] = s;
     } else if (n_obs > 0) {
-        qsort(scratch, n_obs, sizeof(*scratch), cmp_mu_index);
+        sort_mus(scratch, scratch + n_obs, n_obs);
         neighbour_sigmas(scratch, n_obs, dim->tlow, dim->thigh, o->consider_endpoints,
                 dim->sigmas);
     }
@@ -367,7 +389,7 @@ int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, siz
     if (rc != HPO_OK)
         goto fail;
     pe->dims = hpo__calloc(n_dims > 0 ? n_dims : 1, sizeof(*pe->dims));
-    scratch = hpo__malloc((n_obs > 0 ? n_obs : 1) * sizeof(*scratch));
+    scratch = hpo__malloc((2 * n_obs + 1) * sizeof(*scratch)); /* values + merge buffer */
     if (pe->dims == NULL || scratch == NULL) {
         rc = hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu dimensions", n_dims);
         goto fail;

@@ -67,8 +67,17 @@ int hpo__error_wrap(int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
+    size_t n;
     memcpy(old, last_error, sizeof(old));
-    snprintf(last_error, sizeof(last_error), "%s: %s", prefix, old);
+    /* prefix, then as much of the old message as fits. */
+    n = strlen(prefix);
+    if (n > sizeof(last_error) - 3)
+        n = sizeof(last_error) - 3;
+    memcpy(last_error, prefix, n);
+    memcpy(last_error + n, ": ", 2);
+    n += 2;
+    memcpy(last_error + n, old, sizeof(last_error) - n - 1);
+    last_error[sizeof(last_error) - 1] = '\0';
     return status;
 }
 

@@ -293,7 +293,7 @@ size_t hpo_frozen_trial_n_values(const hpo_frozen_trial *t)
 
 double hpo_frozen_trial_value(const hpo_frozen_trial *t, size_t i)
 {
-    return (t && i < t->n_values) ? t->values[i] : NAN;
+    return (t && i < t->n_values) ? t->values[i] : (double)NAN;
 }
 
 size_t hpo_frozen_trial_n_params(const hpo_frozen_trial *t)
@@ -313,7 +313,7 @@ const hpo_distribution *hpo_frozen_trial_param_distribution(const hpo_frozen_tri
 
 double hpo_frozen_trial_param_internal(const hpo_frozen_trial *t, size_t i)
 {
-    return (t && i < t->n_params) ? t->params[i].internal : NAN;
+    return (t && i < t->n_params) ? t->params[i].internal : (double)NAN;
 }
 
 int hpo_frozen_trial_param(const hpo_frozen_trial *t, const char *name, hpo_value *out)
@@ -358,12 +358,12 @@ const char *hpo_frozen_trial_system_attr(const hpo_frozen_trial *t, const char *
 
 double hpo_frozen_trial_datetime_start(const hpo_frozen_trial *t)
 {
-    return t ? t->datetime_start : NAN;
+    return t ? t->datetime_start : (double)NAN;
 }
 
 double hpo_frozen_trial_datetime_complete(const hpo_frozen_trial *t)
 {
-    return t ? t->datetime_complete : NAN;
+    return t ? t->datetime_complete : (double)NAN;
 }
 
 const char *hpo_trial_state_name(hpo_trial_state state)

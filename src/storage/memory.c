@@ -105,9 +105,11 @@ static int writable_trial(mem_backend *m, int64_t trial_id, hpo__record **out)
         *out = r;
         return HPO_OK;
     }
+    st = get_study(m, r->study_id);
+    if (st == NULL)
+        return study_not_found(r->study_id);
     if ((rc = hpo__record_copy(r, &c)) != HPO_OK)
         return rc;
-    st = get_study(m, r->study_id);
     st->trials[r->number] = c;
     m->by_id[trial_id] = c;
     hpo__record_unref(r);
@@ -447,6 +449,10 @@ static int mem_set_trial_param(void *be, int64_t trial_id, const char *name, dou
     if ((rc = writable_trial(m, trial_id, &r)) != HPO_OK)
         goto done;
     st = get_study(m, r->study_id);
+    if (st == NULL) {
+        rc = study_not_found(r->study_id);
+        goto done;
+    }
     old = known_dist(st, name);
     if (old != NULL && (rc = hpo__dist_check_compatible(old, dist, name)) != HPO_OK)
         goto done;

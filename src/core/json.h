@@ -16,7 +16,10 @@
 void hpo__json_put_double(hpo_buf *b, double v);
 /** Python repr of a float into out (at least 32 bytes); returns out. */
 char *hpo__double_repr(double v, char *out);
-/** JSON string with ensure_ascii=True escaping (\uXXXX, surrogate pairs). */
+/**
+ * JSON string with ensure_ascii=True escaping (\uXXXX, surrogate pairs). s must be
+ * valid UTF-8: otherwise the buffer is poisoned with HPO_EINVAL naming the byte.
+ */
 void hpo__json_put_string(hpo_buf *b, const char *s);
 /** A categorical choice / external value as json.dumps writes it. */
 void hpo__json_put_value(hpo_buf *b, const hpo_value *v);
@@ -32,5 +35,20 @@ int hpo__json_validate(const char *text);
 void hpo__json_put(hpo_buf *b, const json_t *v);
 /** Read a number (integer or real) as double; false if not a number. */
 bool hpo__json_number(const json_t *v, double *out);
+
+/*
+ * Non-finite numbers. jansson cannot hold NaN or +-inf in a real, so they are
+ * represented by *marker* strings whose first byte is NUL ("\0NaN",
+ * "\0Infinity", "\0-Infinity"); hpo__json_parse never yields any other string
+ * starting with NUL (it rejects \u0000 escapes). hpo__json_number() and
+ * hpo__json_put() understand markers; code testing json_is_real() must also try
+ * hpo__json_nonfinite() to see NaN/inf.
+ */
+/** A new jansson value for any double: json_real when finite, else a marker. NULL on OOM. */
+json_t *hpo__json_real_any(double v);
+/** True (and *out set) when v is a NaN/Infinity/-Infinity marker. */
+bool hpo__json_nonfinite(const json_t *v, double *out);
+/** Offset of the first byte of s that is not valid UTF-8, or (size_t)-1 if s is valid. */
+size_t hpo__utf8_invalid_at(const char *s);
 
 #endif

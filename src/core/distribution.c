@@ -385,9 +385,11 @@ typedef struct dec_work {
 
 /*
  * Optuna's _adjust_discrete_uniform_high: *adjusted = float((r // step) * step +
- * low) when r = high - low is not a multiple of step, else high unchanged.
+ * low) and *changed = true when r = high - low is not a multiple of step (Optuna
+ * warns then, even when the float comes out equal to high), else high unchanged.
  */
-static int adjust_float_high(double low, double high, double step, double *adjusted)
+static int adjust_float_high(double low, double high, double step, double *adjusted,
+        bool *changed)
 {
     dec_work work, *w = &work;
     bool exact;
@@ -404,6 +406,7 @@ static int adjust_float_high(double low, double high, double step, double *adjus
                 DEC_PREC);
     }
     *adjusted = high;
+    *changed = !exact;
     if (!exact) {
         dec_mul(&w->q, &w->step, &w->t);
         dec_add(&w->t, &w->low, false, &w->out);
@@ -444,7 +447,7 @@ static bool dist_ok(const hpo_distribution *d)
 int hpo_distribution_float_new(hpo_distribution **out, double low, double high, double step,
         bool log)
 {
-    char a[40], b[40], c[40];
+    char a[40], b[40], c[40], e[40];
     bool has_step = step != HPO_NO_STEP;
     hpo_distribution *d;
     if (out == NULL)
@@ -477,13 +480,14 @@ int hpo_distribution_float_new(hpo_distribution **out, double low, double high, 
                 "FloatDistribution: step must be positive, got step=%s", hpo__double_repr(step, a));
     if (has_step) {
         double adjusted;
-        HPO_TRY(adjust_float_high(low, high, step, &adjusted));
-        if (adjusted != high) {
+        bool changed;
+        HPO_TRY(adjust_float_high(low, high, step, &adjusted, &changed));
+        if (changed) {
             hpo__log(HPO_LOG_WARNING,
                     "The distribution is specified by [%s, %s] and step=%s, but the range is "
                     "not divisible by `step`. It will be replaced with [%s, %s].",
                     hpo__double_repr(low, a), hpo__double_repr(high, b),
-                    hpo__double_repr(step, c), a, hpo__double_repr(adjusted, b));
+                    hpo__double_repr(step, c), a, hpo__double_repr(adjusted, e));
             high = adjusted;
         }
     }

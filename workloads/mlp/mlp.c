@@ -24,6 +24,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define HAVE_X86_SIMD 1
+#else
+#define HAVE_X86_SIMD 0
 #endif
 
 #include "core/alloc.h"
@@ -86,6 +88,7 @@ typedef struct worker {
     uint8_t *y;                          /* cap labels */
     float *act[HPO_MLP_MAX_HIDDEN + 1];  /* output of each layer; the last are logits */
     float *d0, *d1;                      /* cap x widest layer: gradient ping-pong */
+    uint16_t *coins;                     /* one row of dropout coins (widest + 3) */
     float *grad;                         /* n_params */
     hpo_rng rng;                         /* dropout */
     size_t p0, p1;                       /* parameter slice this worker updates */
@@ -193,6 +196,7 @@ static void worker_release(worker *w)
         hpo__free(w->act[l]);
     hpo__free(w->d0);
     hpo__free(w->d1);
+    hpo__free(w->coins);
     hpo__free(w->grad);
 }
 
@@ -212,7 +216,9 @@ static int worker_init(hpo_mlp *m, worker *w, int id)
     w->d0 = alloc_floats(w->cap * widest);
     w->d1 = alloc_floats(w->cap * widest);
     w->grad = alloc_floats(m->n_params);
-    if (w->x == NULL || w->y == NULL || w->d0 == NULL || w->d1 == NULL || w->grad == NULL)
+    w->coins = hpo__reallocarray(NULL, widest + 3, sizeof(uint16_t));
+    if (w->x == NULL || w->y == NULL || w->d0 == NULL || w->d1 == NULL || w->grad == NULL ||
+            w->coins == NULL)
         return hpo__error_set(HPO_ENOMEM, "out of memory for MLP worker buffers");
     for (size_t l = 0; l < m->n_layers; l++) {
         w->act[l] = alloc_floats(w->cap * m->width[l + 1]);
@@ -349,38 +355,90 @@ void hpo__mlp_free(hpo_mlp *m)
 /* ---------------------------------------------------------------------- */
 /* Forward and backward on one worker's rows. */
 
+/*
+ * The elementwise passes. Each has a scalar loop and, on x86-64, an AVX-512
+ * version chosen at run time (the build targets baseline x86-64, so the
+ * compiler alone would use 4-wide SSE at best). Both compute every element with
+ * the same operations in the same order, so results do not depend on which ran.
+ */
+#if HAVE_X86_SIMD
+static int has_avx512(void)
+{
+    static int cached = -1; /* benign race: every thread stores the same value */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+#endif
+
+/* Dropout coins for one row: 16-bit uniforms, four per 64-bit draw. A unit is
+ * kept iff its coin >= round(p * 65536), so p is honoured to within 2^-17. */
+static void fill_coins(hpo_rng *rng, uint16_t *coins, size_t cols)
+{
+    for (size_t j = 0; j < cols; j += 4) {
+        uint64_t u = hpo__rng_u64(rng);
+        coins[j] = (uint16_t)u;
+        coins[j + 1] = (uint16_t)(u >> 16);
+        coins[j + 2] = (uint16_t)(u >> 32);
+        coins[j + 3] = (uint16_t)(u >> 48);
+    }
+}
+
+#if HAVE_X86_SIMD
+__attribute__((target("avx512f"))) static size_t bias_relu_avx512(float *o, const float *b,
+        const uint16_t *coins, size_t cols, uint32_t thr, float scale)
+{
+    __m512 zero = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
+    __m512i th = _mm512_set1_epi32((int)thr);
+    size_t j = 0;
+    for (; j + 16 <= cols; j += 16) {
+        __m512 v = _mm512_add_ps(_mm512_loadu_ps(o + j), _mm512_loadu_ps(b + j));
+        __mmask16 k = _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ);
+        if (coins != NULL) {
+            __m512i c = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const void *)(coins + j)));
+            k = _mm512_kand(k, _mm512_cmpge_epu32_mask(c, th));
+        }
+        _mm512_storeu_ps(o + j, _mm512_maskz_mul_ps(k, v, sc));
+    }
+    return j;
+}
+#endif
+
+/* One row: o = keep ? (o + b) * scale : 0, keep = o + b > 0 and (no coins or
+ * coin >= thr). Without dropout scale is 1, which leaves values exact. */
+static void bias_relu_row(float *restrict o, const float *restrict b,
+        const uint16_t *restrict coins, size_t cols, uint32_t thr, float scale)
+{
+    size_t j = 0;
+#if HAVE_X86_SIMD
+    if (has_avx512())
+        j = bias_relu_avx512(o, b, coins, cols, thr, scale);
+#endif
+    for (; j < cols; j++) {
+        float v = o[j] + b[j];
+        int keep = v > 0.0f && (coins == NULL || coins[j] >= thr);
+        o[j] = keep ? v * scale : 0.0f;
+    }
+}
+
 /* out = dropout(relu(out + b)), in place. Every element draws its dropout coin,
  * whatever its value, so the random stream depends only on the shapes. */
-static void bias_relu_dropout(float *restrict out, const float *restrict b, size_t rows,
-        size_t cols, double p, hpo_rng *rng)
+static void bias_relu_dropout(worker *w, float *out, const float *b, size_t rows, size_t cols,
+        double p)
 {
-    if (p <= 0.0) {
-        for (size_t r = 0; r < rows; r++) {
-            float *o = out + r * cols;
-            for (size_t j = 0; j < cols; j++) {
-                float v = o[j] + b[j];
-                o[j] = v > 0.0f ? v : 0.0f;
-            }
-        }
-        return;
+    uint32_t thr = 0;
+    float scale = 1.0f;
+    if (p > 0.0) {
+        thr = (uint32_t)lround(p * 65536.0);
+        scale = (float)(1.0 / (1.0 - p));
     }
-    {
-        /* keep iff a 32-bit uniform >= p * 2^32: probability 1 - p. */
-        uint32_t thr = (uint32_t)fmin(p * 4294967296.0, 4294967295.0);
-        float scale = (float)(1.0 / (1.0 - p));
-        size_t i = 0;
-        uint64_t bits = 0;
-        for (size_t r = 0; r < rows; r++) {
-            float *o = out + r * cols;
-            for (size_t j = 0; j < cols; j++, i++) {
-                float v = o[j] + b[j];
-                uint32_t u;
-                if ((i & 1) == 0)
-                    bits = hpo__rng_u64(rng);
-                u = (uint32_t)(bits >> (32 * (i & 1)));
-                o[j] = (v > 0.0f && u >= thr) ? v * scale : 0.0f;
-            }
-        }
+    for (size_t r = 0; r < rows; r++) {
+        if (p > 0.0)
+            fill_coins(&w->rng, w->coins, cols);
+        bias_relu_row(out + r * cols, b, p > 0.0 ? w->coins : NULL, cols, thr, scale);
     }
 }
 
@@ -402,7 +460,7 @@ static void forward(worker *w, size_t rows, bool is_train)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)n_out, (int)n_in,
                 1.0f, in, (int)n_in, wt, (int)n_in, 0.0f, out, (int)n_out);
         if (l + 1 < m->n_layers)
-            bias_relu_dropout(out, b, rows, n_out, is_train ? m->cfg.dropout : 0.0, &w->rng);
+            bias_relu_dropout(w, out, b, rows, n_out, is_train ? m->cfg.dropout : 0.0);
         else
             add_bias(out, b, rows, n_out);
         in = out;
@@ -445,6 +503,22 @@ static void softmax_xent(worker *w, size_t rows, float inv_batch, float *restric
     }
 }
 
+#if HAVE_X86_SIMD
+__attribute__((target("avx512f"))) static size_t relu_back_avx512(float *d, const float *a,
+        size_t cols, float scale, float *gb)
+{
+    __m512 zero = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
+    size_t j = 0;
+    for (; j + 16 <= cols; j += 16) {
+        __mmask16 k = _mm512_cmp_ps_mask(_mm512_loadu_ps(a + j), zero, _CMP_GT_OQ);
+        __m512 g = _mm512_maskz_mul_ps(k, _mm512_loadu_ps(d + j), sc);
+        _mm512_storeu_ps(d + j, g);
+        _mm512_storeu_ps(gb + j, _mm512_add_ps(_mm512_loadu_ps(gb + j), g));
+    }
+    return j;
+}
+#endif
+
 /* dz = (a > 0) ? da * scale : 0, in place in da; gb = column sums of dz. */
 static void relu_dropout_backward(float *restrict da, const float *restrict a, size_t rows,
         size_t cols, float scale, float *restrict gb)
@@ -453,7 +527,12 @@ static void relu_dropout_backward(float *restrict da, const float *restrict a, s
     for (size_t r = 0; r < rows; r++) {
         float *d = da + r * cols;
         const float *ar = a + r * cols;
-        for (size_t j = 0; j < cols; j++) {
+        size_t j = 0;
+#if HAVE_X86_SIMD
+        if (has_avx512())
+            j = relu_back_avx512(d, ar, cols, scale, gb);
+#endif
+        for (; j < cols; j++) {
             float g = ar[j] > 0.0f ? d[j] * scale : 0.0f;
             d[j] = g;
             gb[j] += g;
@@ -495,6 +574,24 @@ static void backward(worker *w, size_t rows, float inv_batch, bool is_train)
     }
 }
 
+#if HAVE_X86_SIMD
+/* (v / 255 - 0.5) / 0.5 exactly as the scalar table was built: one division by
+ * 255 rounded once, then exact steps (dividing by 0.5 is multiplying by 2). */
+__attribute__((target("avx512f"))) static size_t normalise_avx512(float *dst,
+        const uint8_t *src, size_t n)
+{
+    __m512 k255 = _mm512_set1_ps(255.0f), half = _mm512_set1_ps(0.5f);
+    __m512 two = _mm512_set1_ps(2.0f);
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const void *)(src + j)));
+        __m512 x = _mm512_div_ps(_mm512_cvtepi32_ps(v), k255);
+        _mm512_storeu_ps(dst + j, _mm512_mul_ps(_mm512_sub_ps(x, half), two));
+    }
+    return j;
+}
+#endif
+
 /* Gather rows idx[0..rows) of the dataset into w->x (normalised) and w->y. */
 static void gather(worker *w, const hpo_mlp_data *d, const size_t *idx, size_t rows)
 {
@@ -503,7 +600,12 @@ static void gather(worker *w, const hpo_mlp_data *d, const size_t *idx, size_t r
     for (size_t r = 0; r < rows; r++) {
         const uint8_t *src = d->images + idx[r] * dim;
         float *dst = w->x + r * dim;
-        for (size_t j = 0; j < dim; j++)
+        size_t j = 0;
+#if HAVE_X86_SIMD
+        if (has_avx512())
+            j = normalise_avx512(dst, src, dim);
+#endif
+        for (; j < dim; j++)
             dst[j] = lut[src[j]];
         w->y[r] = d->labels[idx[r]];
     }
@@ -512,10 +614,11 @@ static void gather(worker *w, const hpo_mlp_data *d, const size_t *idx, size_t r
 /* ---------------------------------------------------------------------- */
 /* Optimizers (PyTorch's rules, weight decay 0). */
 
+/* Workers 2.. add their gradients into worker 0's (the update adds worker 1's). */
 static void sum_grads(hpo_mlp *m, size_t p0, size_t p1)
 {
     float *g = m->workers[0].grad;
-    for (int t = 1; t < m->n_threads; t++) {
+    for (int t = 2; t < m->n_threads; t++) {
         const float *gt = m->workers[t].grad;
         for (size_t i = p0; i < p1; i++)
             g[i] += gt[i];
@@ -530,10 +633,11 @@ typedef struct adam_k {
 /* exp_avg = b1 m + (1-b1) g; exp_avg_sq = b2 v + (1-b2) g^2;
  * p -= lr / bc1 * exp_avg / (sqrt(exp_avg_sq) / sqrt(bc2) + eps). */
 static void adam_scalar(const adam_k *k, float *restrict p, float *restrict m1,
-        float *restrict m2, const float *restrict g, size_t p0, size_t p1)
+        float *restrict m2, const float *restrict g, const float *restrict g2, size_t p0,
+        size_t p1)
 {
     for (size_t i = p0; i < p1; i++) {
-        float gi = g[i];
+        float gi = g2 != NULL ? g[i] + g2[i] : g[i];
         float mi = k->b1 * m1[i] + k->c1 * gi;
         float vi = k->b2 * m2[i] + k->c2 * gi * gi;
         m1[i] = mi;
@@ -547,7 +651,7 @@ static void adam_scalar(const adam_k *k, float *restrict p, float *restrict m1,
  * rounds exactly as adam_scalar does). The scalar loop spends ~20 cycles per
  * parameter on sqrtss/divss, and Adam touches every parameter every step. */
 __attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k, float *p,
-        float *m1, float *m2, const float *g, size_t p0, size_t p1)
+        float *m1, float *m2, const float *g, const float *g2, size_t p0, size_t p1)
 {
     __m512 b1 = _mm512_set1_ps(k->b1), b2 = _mm512_set1_ps(k->b2);
     __m512 c1 = _mm512_set1_ps(k->c1), c2 = _mm512_set1_ps(k->c2);
@@ -556,6 +660,8 @@ __attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k, fl
     size_t i = p0;
     for (; i + 16 <= p1; i += 16) {
         __m512 gi = _mm512_loadu_ps(g + i);
+        if (g2 != NULL)
+            gi = _mm512_add_ps(gi, _mm512_loadu_ps(g2 + i));
         __m512 mi = _mm512_add_ps(_mm512_mul_ps(b1, _mm512_loadu_ps(m1 + i)),
                 _mm512_mul_ps(c1, gi));
         __m512 vi = _mm512_add_ps(_mm512_mul_ps(b2, _mm512_loadu_ps(m2 + i)),
@@ -570,7 +676,7 @@ __attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k, fl
 }
 
 __attribute__((target("avx"))) static size_t adam_avx(const adam_k *k, float *p, float *m1,
-        float *m2, const float *g, size_t p0, size_t p1)
+        float *m2, const float *g, const float *g2, size_t p0, size_t p1)
 {
     __m256 b1 = _mm256_set1_ps(k->b1), b2 = _mm256_set1_ps(k->b2);
     __m256 c1 = _mm256_set1_ps(k->c1), c2 = _mm256_set1_ps(k->c2);
@@ -579,6 +685,8 @@ __attribute__((target("avx"))) static size_t adam_avx(const adam_k *k, float *p,
     size_t i = p0;
     for (; i + 8 <= p1; i += 8) {
         __m256 gi = _mm256_loadu_ps(g + i);
+        if (g2 != NULL)
+            gi = _mm256_add_ps(gi, _mm256_loadu_ps(g2 + i));
         __m256 mi = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m1 + i)),
                 _mm256_mul_ps(c1, gi));
         __m256 vi = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(m2 + i)),
@@ -594,21 +702,22 @@ __attribute__((target("avx"))) static size_t adam_avx(const adam_k *k, float *p,
 #endif
 
 static void adam_step(const adam_k *k, float *p, float *m1, float *m2, const float *g,
-        size_t p0, size_t p1)
+        const float *g2, size_t p0, size_t p1)
 {
     size_t i = p0;
 #if HAVE_X86_SIMD
-    if (__builtin_cpu_supports("avx512f"))
-        i = adam_avx512(k, p, m1, m2, g, p0, p1);
+    if (has_avx512())
+        i = adam_avx512(k, p, m1, m2, g, g2, p0, p1);
     else if (__builtin_cpu_supports("avx"))
-        i = adam_avx(k, p, m1, m2, g, p0, p1);
+        i = adam_avx(k, p, m1, m2, g, g2, p0, p1);
 #endif
-    adam_scalar(k, p, m1, m2, g, i, p1);
+    adam_scalar(k, p, m1, m2, g, g2, i, p1);
 }
 
-/* One step on params[p0..p1) with gradients g; step is 1-based. */
-static void optimizer_step(hpo_mlp *m, const float *restrict g, size_t p0, size_t p1,
-        int64_t step)
+/* One step on params[p0..p1) with gradients g (+ g2 when not NULL, summed in
+ * the update loop so the sum is never stored); step is 1-based. */
+static void optimizer_step(hpo_mlp *m, const float *restrict g, const float *restrict g2,
+        size_t p0, size_t p1, int64_t step)
 {
     float *restrict p = m->params;
     if (m->cfg.optimizer == HPO_MLP_ADAM) {
@@ -622,20 +731,20 @@ static void optimizer_step(hpo_mlp *m, const float *restrict g, size_t p0, size_
         k.step_size = (float)(m->cfg.lr / bc1);
         k.inv_bc2_sqrt = (float)(1.0 / sqrt(bc2));
         k.eps = (float)m->cfg.eps;
-        adam_step(&k, p, m->state1, m->state2, g, p0, p1);
+        adam_step(&k, p, m->state1, m->state2, g, g2, p0, p1);
     } else if (m->state1 != NULL) {
         /* buf = momentum * buf + g (buf starts at 0, so the first step is g); p -= lr buf. */
         float *restrict buf = m->state1;
         float mu = (float)m->cfg.momentum, lr = (float)m->cfg.lr;
         for (size_t i = p0; i < p1; i++) {
-            float bi = mu * buf[i] + g[i];
+            float bi = mu * buf[i] + (g2 != NULL ? g[i] + g2[i] : g[i]);
             buf[i] = bi;
             p[i] -= lr * bi;
         }
     } else {
         float lr = (float)m->cfg.lr;
         for (size_t i = p0; i < p1; i++)
-            p[i] -= lr * g[i];
+            p[i] -= lr * (g2 != NULL ? g[i] + g2[i] : g[i]);
     }
 }
 
@@ -750,7 +859,8 @@ static void train_job(worker *w)
             barrier_wait(&m->bar); /* every worker's gradients are ready */
             sum_grads(m, w->p0, w->p1);
         }
-        optimizer_step(m, m->workers[0].grad, w->p0, w->p1, step);
+        optimizer_step(m, m->workers[0].grad, T > 1 ? m->workers[1].grad : NULL, w->p0, w->p1,
+                step);
         if (T > 1)
             barrier_wait(&m->bar); /* every slice of the parameters is updated */
     }
@@ -929,5 +1039,5 @@ int hpo__mlp_batch_grad(hpo_mlp *m, const float *x, const uint8_t *y, size_t row
 void hpo__mlp_apply_grads(hpo_mlp *m)
 {
     m->n_steps++;
-    optimizer_step(m, m->workers[0].grad, 0, m->n_params, m->n_steps);
+    optimizer_step(m, m->workers[0].grad, NULL, 0, m->n_params, m->n_steps);
 }

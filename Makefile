@@ -31,7 +31,7 @@ OPT_tsan    := -O1 -g -fsanitize=thread
 OPT := $(OPT_$(VARIANT))
 LDOPT := $(filter -fsanitize=%,$(OPT))
 
-CPPFLAGS += -Iinclude -Isrc -Iworkloads -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CPPFLAGS += -I. -Iinclude -Isrc -Iworkloads -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS   += -std=c11 $(OPT) -fPIC -fvisibility=hidden -pthread $(WARN) $(PKG_CFLAGS) $(BLAS_CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lm -pthread
 
@@ -52,26 +52,34 @@ SONAME := libhpo.so.0
 all: lib $(BUILD)/hpo $(BUILD)/hpo.pc examples
 lib: $(BUILD)/libhpo.a $(BUILD)/$(SONAME)
 
+# V=1 shows full command lines.
+Q := $(if $(filter 1,$(V)),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # Test builds of the library expose fault injection (HPO_TESTING).
 $(BUILD)/tobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -DHPO_TESTING $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $< (test)")
+	$(Q)$(CC) $(CPPFLAGS) -DHPO_TESTING $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libhpo.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/libhpo-test.a: $(TLIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/$(SONAME): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) $(LDOPT) -o $@ $^ $(LDLIBS)
-	ln -sf $(SONAME) $(BUILD)/libhpo.so
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(LDOPT) -o $@ $^ $(LDLIBS)
+	$(Q)ln -sf $(SONAME) $(BUILD)/libhpo.so
 
 $(BUILD)/hpo: $(CLI_OBJ) $(WORK_OBJ) $(BUILD)/libhpo.a
 	$(CC) $(LDOPT) -o $@ $(CLI_OBJ) $(WORK_OBJ) $(BUILD)/libhpo.a $(LDLIBS) $(WORK_LIBS)
@@ -84,7 +92,8 @@ VERSION := $(shell sed -n 's/^\#define HPO_VERSION_STRING "\(.*\)"/\1/p' include
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(WORK_OBJ) $(BUILD)/libhpo-test.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -DHPO_TESTING $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT_OBJ) \
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CPPFLAGS) -DHPO_TESTING $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT_OBJ) \
 		$(WORK_OBJ) $(BUILD)/libhpo-test.a -lcmocka $(LDLIBS) $(WORK_LIBS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libhpo.a
@@ -142,5 +151,7 @@ format-check:
 
 clean:
 	rm -rf build
+
+.SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -413,12 +413,14 @@ hpo_direction hpo_study_direction(const hpo_study *study, size_t objective)
 
 int hpo_study_set_user_attr(hpo_study *study, const char *key, const char *value_json)
 {
+    int rc;
     HPO_TRY(hpo__study_check(study));
     HPO_TRY(hpo__check_name("attribute key", key));
     if (value_json == NULL)
         return hpo__error_set(HPO_EINVAL, "value of attribute '%s' is NULL", key);
-    if (hpo__json_validate(value_json) != HPO_OK)
-        return hpo__error_wrap(HPO_EINVAL, "value of attribute '%.200s'", key);
+    rc = hpo__json_validate(value_json);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "value of attribute '%.200s'", key);
     return study->storage->ops->set_study_attr(study->storage->be, study->id, false, key,
             value_json);
 }

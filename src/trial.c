@@ -365,12 +365,14 @@ int hpo_trial_should_prune(hpo_trial *t, bool *out)
 
 int hpo_trial_set_user_attr(hpo_trial *t, const char *key, const char *value_json)
 {
+    int rc;
     HPO_TRY(trial_check(t));
     HPO_TRY(hpo__check_name("attribute key", key));
     if (value_json == NULL)
         return hpo__error_set(HPO_EINVAL, "value of attribute '%s' is NULL", key);
-    if (hpo__json_validate(value_json) != HPO_OK)
-        return hpo__error_wrap(HPO_EINVAL, "value of attribute '%.200s'", key);
+    rc = hpo__json_validate(value_json);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "value of attribute '%.200s'", key);
     HPO_TRY(check_running(t, "set an attribute"));
     HPO_TRY(t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, false, key,
             value_json));

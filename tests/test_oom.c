@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "test_util.h"
+#include "support/test_util.h"
 
 static void quiet_log(int level, const char *msg, void *payload)
 {

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "test_util.h"
+#include "support/test_util.h"
 
 static void quiet_log(int level, const char *msg, void *payload)
 {
@@ -32,7 +32,7 @@ static int scripted(hpo_trial *t, double *values, void *payload)
         hpo_trial_report(t, 0.25, 0);
         return HPO_EPRUNED;
     }
-    values[0] = call == s->nan_at ? NAN : x;
+    values[0] = call == s->nan_at ? (double)NAN : x;
     return HPO_OK;
 }
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test_util.h"
+#include "support/test_util.h"
 
 static void quiet_log(int level, const char *msg, void *payload)
 {

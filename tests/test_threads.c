@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "test_util.h"
+#include "support/test_util.h"
 
 static void quiet_log(int level, const char *msg, void *payload)
 {

@@ -10,7 +10,7 @@ void hpo_test_eq_i64(int64_t a, int64_t b, const char *ea, const char *eb, const
         int line)
 {
     if (a != b) {
-        cm_print_error("%s (%lld) != %s (%lld)\n", ea, (long long)a, eb, (long long)b);
+        print_error("%s (%lld) != %s (%lld)\n", ea, (long long)a, eb, (long long)b);
         _fail(file, line);
     }
 }
@@ -18,7 +18,7 @@ void hpo_test_eq_i64(int64_t a, int64_t b, const char *ea, const char *eb, const
 void hpo_test_status(int got, int want, const char *expr, const char *file, int line)
 {
     if (got != want) {
-        cm_print_error("%s returned %s (%d), expected %s; last error: %s\n", expr,
+        print_error("%s returned %s (%d), expected %s; last error: %s\n", expr,
                 hpo_status_name(got), got, hpo_status_name(want), hpo_last_error());
         _fail(file, line);
     }
@@ -27,7 +27,7 @@ void hpo_test_status(int got, int want, const char *expr, const char *file, int 
 void hpo_test_near(double a, double b, double tol, const char *ea, const char *file, int line)
 {
     if (!(fabs(a - b) <= tol)) {
-        cm_print_error("%s = %.17g, expected %.17g (tolerance %g)\n", ea, a, b, tol);
+        print_error("%s = %.17g, expected %.17g (tolerance %g)\n", ea, a, b, tol);
         _fail(file, line);
     }
 }
@@ -36,7 +36,7 @@ void hpo_test_msg_has(const char *needle, const char *file, int line)
 {
     const char *msg = hpo_last_error();
     if (strstr(msg, needle) == NULL) {
-        cm_print_error("last error \"%s\" does not mention \"%s\"\n", msg, needle);
+        print_error("last error \"%s\" does not mention \"%s\"\n", msg, needle);
         _fail(file, line);
     }
 }

@@ -714,6 +714,27 @@ static void adam_step(const adam_k *k, float *p, float *m1, float *m2, const flo
     adam_scalar(k, p, m1, m2, g, g2, i, p1);
 }
 
+#if HAVE_X86_SIMD
+/* SGD: buf = mu buf + g; p -= lr buf (mu 0 and no buf: p -= lr g). */
+__attribute__((target("avx512f"))) static size_t sgd_avx512(float *p, float *buf,
+        const float *g, const float *g2, float mu, float lr, size_t p0, size_t p1)
+{
+    __m512 vmu = _mm512_set1_ps(mu), vlr = _mm512_set1_ps(lr);
+    size_t i = p0;
+    for (; i + 16 <= p1; i += 16) {
+        __m512 gi = _mm512_loadu_ps(g + i);
+        if (g2 != NULL)
+            gi = _mm512_add_ps(gi, _mm512_loadu_ps(g2 + i));
+        if (buf != NULL) {
+            gi = _mm512_add_ps(_mm512_mul_ps(vmu, _mm512_loadu_ps(buf + i)), gi);
+            _mm512_storeu_ps(buf + i, gi);
+        }
+        _mm512_storeu_ps(p + i, _mm512_sub_ps(_mm512_loadu_ps(p + i), _mm512_mul_ps(vlr, gi)));
+    }
+    return i;
+}
+#endif
+
 /* One step on params[p0..p1) with gradients g (+ g2 when not NULL, summed in
  * the update loop so the sum is never stored); step is 1-based. */
 static void optimizer_step(hpo_mlp *m, const float *restrict g, const float *restrict g2,
@@ -736,6 +757,10 @@ static void optimizer_step(hpo_mlp *m, const float *restrict g, const float *res
         /* buf = momentum * buf + g (buf starts at 0, so the first step is g); p -= lr buf. */
         float *restrict buf = m->state1;
         float mu = (float)m->cfg.momentum, lr = (float)m->cfg.lr;
+#if HAVE_X86_SIMD
+        if (has_avx512())
+            p0 = sgd_avx512(p, buf, g, g2, mu, lr, p0, p1);
+#endif
         for (size_t i = p0; i < p1; i++) {
             float bi = mu * buf[i] + (g2 != NULL ? g[i] + g2[i] : g[i]);
             buf[i] = bi;
@@ -743,6 +768,10 @@ static void optimizer_step(hpo_mlp *m, const float *restrict g, const float *res
         }
     } else {
         float lr = (float)m->cfg.lr;
+#if HAVE_X86_SIMD
+        if (has_avx512())
+            p0 = sgd_avx512(p, NULL, g, g2, 0.0f, lr, p0, p1);
+#endif
         for (size_t i = p0; i < p1; i++)
             p[i] -= lr * (g2 != NULL ? g[i] + g2[i] : g[i]);
     }

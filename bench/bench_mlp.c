@@ -26,8 +26,8 @@ typedef struct mlp_case {
 } mlp_case;
 
 static const mlp_case cases[] = {
-    {"784-256-256-10", 2, {256, 256}, HPO_MLP_ADAM, 1e-3, 0.0, 0.2},
-    {"784-128-10", 1, {128, 0}, HPO_MLP_SGD, 1e-2, 0.9, 0.0},
+        {"784-256-256-10", 2, {256, 256}, HPO_MLP_ADAM, 1e-3, 0.0, 0.2},
+        {"784-128-10", 1, {128, 0}, HPO_MLP_SGD, 1e-2, 0.9, 0.0},
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -36,8 +36,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int run_case(const mlp_case *c, const hpo_mlp_data *train, const hpo_mlp_data *test,
-        uint64_t threads, uint64_t epochs, uint64_t seed)
+static int run_case(const mlp_case *c,
+                    const hpo_mlp_data *train,
+                    const hpo_mlp_data *test,
+                    uint64_t threads,
+                    uint64_t epochs,
+                    uint64_t seed)
 {
     hpo_mlp_config cfg;
     hpo_mlp *m = NULL;
@@ -74,10 +78,10 @@ static int run_case(const mlp_case *c, const hpo_mlp_data *train, const hpo_mlp_
     qsort(sorted, epochs, sizeof(double), cmp_double);
     printf("{\"record\":\"mlp\",\"tool\":\"hpo\",\"net\":\"%s\",\"optimizer\":\"%s\","
            "\"batch\":64,\"dropout\":",
-            c->net, c->optimizer == HPO_MLP_ADAM ? "adam" : "sgd");
+           c->net, c->optimizer == HPO_MLP_ADAM ? "adam" : "sgd");
     bench_put_num(stdout, c->dropout);
     printf(",\"threads\":%llu,\"epochs\":%llu,\"train_examples\":%zu,\"sec_per_epoch\":",
-            (unsigned long long)threads, (unsigned long long)epochs, train->n);
+           (unsigned long long)threads, (unsigned long long)epochs, train->n);
     bench_put_num(stdout, bench_median(sorted, epochs));
     printf(",\"sec_mean\":");
     bench_put_num(stdout, total / (double)epochs);
@@ -158,7 +162,7 @@ int bench_mlp_main(int argc, char **argv)
         return 2;
     }
     if (hpo__mlp_data_load(&train, data, "train") != HPO_OK ||
-            hpo__mlp_data_load(&test, data, "t10k") != HPO_OK) {
+        hpo__mlp_data_load(&test, data, "t10k") != HPO_OK) {
         fprintf(stderr, "hpo-bench mlp: %s\n", hpo_last_error());
         goto done;
     }

@@ -282,7 +282,7 @@ int cmd_train_mlp(int argc, char **argv)
         goto fail;
     /* 10 000 of MNIST's 60 000 training images are held out unless --test. */
     if (hpo__mlp_split_make(&split, train->n, o.use_test ? 0.0 : 1.0 / 6.0, o.subsample,
-                o.cfg.seed) != HPO_OK)
+                            o.cfg.seed) != HPO_OK)
         goto fail;
     if (test != NULL && test->dim != train->dim) {
         fprintf(stderr, "hpo train-mlp: test images have %zu pixels, training images %zu\n",
@@ -302,7 +302,7 @@ int cmd_train_mlp(int argc, char **argv)
         if (hpo__mlp_evaluate(m, val_data, val_idx, n_val, &acc, &loss) != HPO_OK)
             goto fail;
         printf("epoch=%lld accuracy=%.4f loss=%.4f train_loss=%.4f seconds=%.3f\n", e, acc, loss,
-                train_loss, secs);
+               train_loss, secs);
         fflush(stdout);
     }
     status = 0;

@@ -58,8 +58,13 @@ static int make_tmp_dir(void **state)
 
 static int remove_tmp_dir(void **state)
 {
-    const char *names[] = {"plain.idx", "good.gz", "trunc.gz", "bad.gz", "trail.gz",
-            "train-images-idx3-ubyte", "train-labels-idx1-ubyte.gz"};
+    const char *names[] = {"plain.idx",
+                           "good.gz",
+                           "trunc.gz",
+                           "bad.gz",
+                           "trail.gz",
+                           "train-images-idx3-ubyte",
+                           "train-labels-idx1-ubyte.gz"};
     char path[128];
     (void)state;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -142,8 +147,7 @@ static void test_idx_parse_bad(void **state)
     free(buf);
     {
         uint8_t longer[4 + 4 + 12] = {0, 0, 8, 1, 0, 0, 0, 10};
-        assert_status(hpo__mlp_idx_parse(&idx, longer, sizeof(longer), 1, "labels"),
-                HPO_EINVAL);
+        assert_status(hpo__mlp_idx_parse(&idx, longer, sizeof(longer), 1, "labels"), HPO_EINVAL);
         assert_msg_has("there are 12");
     }
 }
@@ -152,10 +156,10 @@ static void test_idx_parse_hostile(void **state)
 {
     /* Dimensions whose product overflows or exceeds the cap must be refused
      * before any allocation or read, whatever length the buffer claims. */
-    uint8_t huge[16] = {0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-            0xff, 0xff, 0xff, 0xff};
-    uint8_t big[16] = {0, 0, 8, 3, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,
-            0x10, 0x00};
+    uint8_t huge[16] = {0,    0,    8,    3,    0xff, 0xff, 0xff, 0xff,
+                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    uint8_t big[16] = {0,    0,    8,    3,    0x00, 0x01, 0x00, 0x00,
+                       0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x10, 0x00};
     uint8_t zero[16] = {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
     hpo_mlp_idx idx;
     (void)state;
@@ -690,23 +694,23 @@ static void test_fashion_mnist_slice(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_idx_parse_good),
-        cmocka_unit_test(test_idx_parse_bad),
-        cmocka_unit_test(test_idx_parse_hostile),
-        cmocka_unit_test(test_idx_parse_oom),
-        cmocka_unit_test_setup_teardown(test_idx_read_files, make_tmp_dir, remove_tmp_dir),
-        cmocka_unit_test_setup_teardown(test_data_load_dir, make_tmp_dir, remove_tmp_dir),
-        cmocka_unit_test(test_split),
-        cmocka_unit_test(test_config_check),
-        cmocka_unit_test(test_new_oom),
-        cmocka_unit_test(test_init_bounds),
-        cmocka_unit_test(test_gradient_check),
-        cmocka_unit_test(test_optimizer_rules),
-        cmocka_unit_test(test_overfit_batch),
-        cmocka_unit_test(test_accuracy_synthetic),
-        cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_epoch_errors),
-        cmocka_unit_test(test_fashion_mnist_slice),
+            cmocka_unit_test(test_idx_parse_good),
+            cmocka_unit_test(test_idx_parse_bad),
+            cmocka_unit_test(test_idx_parse_hostile),
+            cmocka_unit_test(test_idx_parse_oom),
+            cmocka_unit_test_setup_teardown(test_idx_read_files, make_tmp_dir, remove_tmp_dir),
+            cmocka_unit_test_setup_teardown(test_data_load_dir, make_tmp_dir, remove_tmp_dir),
+            cmocka_unit_test(test_split),
+            cmocka_unit_test(test_config_check),
+            cmocka_unit_test(test_new_oom),
+            cmocka_unit_test(test_init_bounds),
+            cmocka_unit_test(test_gradient_check),
+            cmocka_unit_test(test_optimizer_rules),
+            cmocka_unit_test(test_overfit_batch),
+            cmocka_unit_test(test_accuracy_synthetic),
+            cmocka_unit_test(test_determinism),
+            cmocka_unit_test(test_epoch_errors),
+            cmocka_unit_test(test_fashion_mnist_slice),
     };
     return HPO_RUN_TESTS("mlp", tests);
 }

@@ -29,16 +29,18 @@ static uint32_t be32(const uint8_t *p)
 static int check_magic(const uint8_t magic[4], size_t want_dims, const char *name)
 {
     if (magic[0] != 0 || magic[1] != 0)
-        return hpo__error_set(HPO_EINVAL,
+        return hpo__error_set(
+                HPO_EINVAL,
                 "%s: not an IDX file (magic bytes %02x %02x %02x %02x, expected 00 00 08 %02zx)",
                 name, magic[0], magic[1], magic[2], magic[3], want_dims);
     if (magic[2] != 0x08)
-        return hpo__error_set(HPO_EINVAL,
+        return hpo__error_set(
+                HPO_EINVAL,
                 "%s: IDX element type 0x%02x is not supported (only 0x08, unsigned byte)", name,
                 magic[2]);
     if (magic[3] != want_dims)
         return hpo__error_set(HPO_EINVAL, "%s: IDX file has %u dimensions, expected %zu", name,
-                magic[3], want_dims);
+                              magic[3], want_dims);
     return HPO_OK;
 }
 
@@ -52,8 +54,9 @@ static int read_dims(hpo_mlp_idx *idx, const uint8_t *words, size_t n_dims, cons
         if (idx->dims[i] == 0 && i > 0)
             return hpo__error_set(HPO_EINVAL, "%s: IDX dimension %zu is 0", name, i);
         if (__builtin_mul_overflow(total, (size_t)idx->dims[i], &total) ||
-                total > HPO_MLP_IDX_MAX_BYTES)
-            return hpo__error_set(HPO_EINVAL,
+            total > HPO_MLP_IDX_MAX_BYTES)
+            return hpo__error_set(
+                    HPO_EINVAL,
                     "%s: IDX dimensions declare more than %zu bytes of data (dimension %zu = %u)",
                     name, HPO_MLP_IDX_MAX_BYTES, i, idx->dims[i]);
     }
@@ -69,8 +72,8 @@ static size_t payload_len(const hpo_mlp_idx *idx)
     return idx->n_items * idx->item_len; /* bounded by read_dims */
 }
 
-int hpo__mlp_idx_parse(hpo_mlp_idx *out, const uint8_t *buf, size_t len, size_t want_dims,
-        const char *name)
+int hpo__mlp_idx_parse(
+        hpo_mlp_idx *out, const uint8_t *buf, size_t len, size_t want_dims, const char *name)
 {
     size_t header, need;
     int rc;
@@ -78,23 +81,23 @@ int hpo__mlp_idx_parse(hpo_mlp_idx *out, const uint8_t *buf, size_t len, size_t 
     memset(out, 0, sizeof(*out));
     if (want_dims == 0 || want_dims > HPO_MLP_IDX_MAX_DIMS)
         return hpo__error_set(HPO_EINVAL, "%s: IDX dimension count %zu out of range", name,
-                want_dims);
+                              want_dims);
     if (buf == NULL || len < 4)
         return hpo__error_set(HPO_EINVAL, "%s: %zu bytes is too short for an IDX header", name,
-                buf == NULL ? (size_t)0 : len);
+                              buf == NULL ? (size_t)0 : len);
     if ((rc = check_magic(buf, want_dims, name)) != HPO_OK)
         return rc;
     header = 4 + 4 * want_dims;
     if (len < header)
-        return hpo__error_set(HPO_EINVAL, "%s: IDX header truncated (%zu of %zu bytes)", name,
-                len, header);
+        return hpo__error_set(HPO_EINVAL, "%s: IDX header truncated (%zu of %zu bytes)", name, len,
+                              header);
     if ((rc = read_dims(out, buf + 4, want_dims, name)) != HPO_OK)
         goto fail;
     need = payload_len(out);
     if (len - header != need) {
-        rc = hpo__error_set(HPO_EINVAL, "%s: IDX header declares %zu data bytes but %s %zu",
-                name, need, len - header < need ? "the input is truncated at" : "there are",
-                len - header);
+        rc = hpo__error_set(HPO_EINVAL, "%s: IDX header declares %zu data bytes but %s %zu", name,
+                            need, len - header < need ? "the input is truncated at" : "there are",
+                            len - header);
         goto fail;
     }
     out->data = hpo__malloc(need);
@@ -119,12 +122,11 @@ static int gz_read_exact(gzFile f, uint8_t *dst, size_t len, const char *path, c
         if (got < 0) {
             int zerr;
             const char *msg = gzerror(f, &zerr);
-            return hpo__error_set(HPO_EINVAL, "%s: corrupt or unreadable %s: %s", path, what,
-                    msg);
+            return hpo__error_set(HPO_EINVAL, "%s: corrupt or unreadable %s: %s", path, what, msg);
         }
         if (got == 0)
-            return hpo__error_set(HPO_EINVAL,
-                    "%s: file truncated: %s ends after %zu of %zu bytes", path, what, done, len);
+            return hpo__error_set(HPO_EINVAL, "%s: file truncated: %s ends after %zu of %zu bytes",
+                                  path, what, done, len);
         done += (size_t)got;
     }
     return HPO_OK;
@@ -141,7 +143,7 @@ int hpo__mlp_idx_read(hpo_mlp_idx *out, const char *path, size_t want_dims)
     memset(out, 0, sizeof(*out));
     if (want_dims == 0 || want_dims > HPO_MLP_IDX_MAX_DIMS)
         return hpo__error_set(HPO_EINVAL, "%s: IDX dimension count %zu out of range", path,
-                want_dims);
+                              want_dims);
     errno = 0;
     f = gzopen(path, "rb");
     if (f == NULL) {
@@ -149,7 +151,7 @@ int hpo__mlp_idx_read(hpo_mlp_idx *out, const char *path, size_t want_dims)
         if (errno != 0)
             strerror_r(errno, why, sizeof(why));
         return hpo__error_set(errno == ENOENT ? HPO_ENOTFOUND : HPO_ERROR,
-                "cannot open IDX file %s: %s", path, why);
+                              "cannot open IDX file %s: %s", path, why);
     }
     gzbuffer(f, 1 << 17);
     if ((rc = gz_read_exact(f, head, 4, path, "the IDX header")) != HPO_OK)
@@ -172,11 +174,11 @@ int hpo__mlp_idx_read(hpo_mlp_idx *out, const char *path, size_t want_dims)
     if (got != 0) {
         int zerr;
         rc = got > 0 ? hpo__error_set(HPO_EINVAL,
-                               "%s: trailing bytes after the %zu data bytes the IDX header "
-                               "declares",
-                               path, need)
+                                      "%s: trailing bytes after the %zu data bytes the IDX header "
+                                      "declares",
+                                      path, need)
                      : hpo__error_set(HPO_EINVAL, "%s: corrupt or unreadable file: %s", path,
-                               gzerror(f, &zerr));
+                                      gzerror(f, &zerr));
         goto fail;
     }
     gzclose(f);
@@ -203,9 +205,10 @@ int hpo__mlp_data_from_idx(hpo_mlp_data **out, hpo_mlp_idx *images, hpo_mlp_idx 
 
     *out = NULL;
     if (images->n_dims != 3 || labels->n_dims != 1) {
-        rc = hpo__error_set(HPO_EINVAL, "images must be a 3-d IDX and labels a 1-d IDX (got %zu "
-                                        "and %zu dimensions)",
-                images->n_dims, labels->n_dims);
+        rc = hpo__error_set(HPO_EINVAL,
+                            "images must be a 3-d IDX and labels a 1-d IDX (got %zu "
+                            "and %zu dimensions)",
+                            images->n_dims, labels->n_dims);
         goto fail;
     }
     if (images->n_items == 0) {
@@ -214,13 +217,13 @@ int hpo__mlp_data_from_idx(hpo_mlp_data **out, hpo_mlp_idx *images, hpo_mlp_idx 
     }
     if (images->n_items != labels->n_items) {
         rc = hpo__error_set(HPO_EINVAL, "%zu images but %zu labels", images->n_items,
-                labels->n_items);
+                            labels->n_items);
         goto fail;
     }
     for (size_t i = 0; i < labels->n_items; i++)
         if (labels->data[i] >= HPO_MLP_MAX_CLASSES) {
             rc = hpo__error_set(HPO_EINVAL, "label %zu is %u, expected a class below %d", i,
-                    labels->data[i], HPO_MLP_MAX_CLASSES);
+                                labels->data[i], HPO_MLP_MAX_CLASSES);
             goto fail;
         }
     d = hpo__calloc(1, sizeof(*d));
@@ -272,13 +275,14 @@ int hpo__mlp_data_load(hpo_mlp_data **out, const char *dir, const char *prefix)
         dir = HPO_MLP_DEFAULT_DATA_DIR;
     if (prefix == NULL || (strcmp(prefix, "train") != 0 && strcmp(prefix, "t10k") != 0))
         return hpo__error_set(HPO_EINVAL, "dataset part must be \"train\" or \"t10k\", not \"%s\"",
-                prefix == NULL ? "(null)" : prefix);
+                              prefix == NULL ? "(null)" : prefix);
     snprintf(img_base, sizeof(img_base), "%s-images-idx3-ubyte", prefix);
     snprintf(lbl_base, sizeof(lbl_base), "%s-labels-idx1-ubyte", prefix);
     has_img = find_file(img_path, sizeof(img_path), dir, img_base);
     has_lbl = find_file(lbl_path, sizeof(lbl_path), dir, lbl_base);
     if (!has_img || !has_lbl)
-        return hpo__error_set(HPO_ENOTFOUND,
+        return hpo__error_set(
+                HPO_ENOTFOUND,
                 "dataset not found: %s has no %s%s%s (plain or .gz); install Fashion-MNIST with "
                 "'apt-get install dataset-fashion-mnist' (it fills %s), or point --data at a "
                 "directory holding the MNIST or Fashion-MNIST IDX files "
@@ -306,8 +310,8 @@ void hpo__mlp_data_free(hpo_mlp_data *d)
     hpo__free(d);
 }
 
-int hpo__mlp_split_make(hpo_mlp_split *out, size_t n, double val_fraction, double subsample,
-        uint64_t seed)
+int hpo__mlp_split_make(
+        hpo_mlp_split *out, size_t n, double val_fraction, double subsample, uint64_t seed)
 {
     size_t *perm = NULL, n_val, n_rest, n_train;
     hpo_rng rng;
@@ -315,15 +319,14 @@ int hpo__mlp_split_make(hpo_mlp_split *out, size_t n, double val_fraction, doubl
 
     memset(out, 0, sizeof(*out));
     if (!(val_fraction >= 0.0 && val_fraction < 1.0))
-        return hpo__error_set(HPO_EINVAL, "validation fraction %g must be in [0, 1)",
-                val_fraction);
+        return hpo__error_set(HPO_EINVAL, "validation fraction %g must be in [0, 1)", val_fraction);
     if (!(subsample > 0.0 && subsample <= 1.0))
         return hpo__error_set(HPO_EINVAL, "subsample %g must be in (0, 1]", subsample);
     n_val = (size_t)llround((double)n * val_fraction);
     if (n_val >= n)
         return hpo__error_set(HPO_EINVAL,
-                "no training examples left: %zu examples, validation fraction %g", n,
-                val_fraction);
+                              "no training examples left: %zu examples, validation fraction %g", n,
+                              val_fraction);
     n_rest = n - n_val;
     n_train = (size_t)llround((double)n_rest * subsample);
     if (n_train == 0)

@@ -29,11 +29,11 @@
 
 /** One IDX array of unsigned bytes (type 0x08). */
 typedef struct hpo_mlp_idx {
-    uint8_t *data;                        /* n_items * item_len bytes, owned */
-    size_t n_dims;                        /* 1..HPO_MLP_IDX_MAX_DIMS */
-    uint32_t dims[HPO_MLP_IDX_MAX_DIMS];  /* dims[0] is the item count */
-    size_t n_items;                       /* dims[0] */
-    size_t item_len;                      /* product of dims[1..] (1 for 1-d) */
+    uint8_t *data;                       /* n_items * item_len bytes, owned */
+    size_t n_dims;                       /* 1..HPO_MLP_IDX_MAX_DIMS */
+    uint32_t dims[HPO_MLP_IDX_MAX_DIMS]; /* dims[0] is the item count */
+    size_t n_items;                      /* dims[0] */
+    size_t item_len;                     /* product of dims[1..] (1 for 1-d) */
 } hpo_mlp_idx;
 
 /**
@@ -44,8 +44,8 @@ typedef struct hpo_mlp_idx {
  * wrong, or the buffer is shorter or longer than the header says; HPO_ENOMEM.
  * On failure *out is zeroed.
  */
-int hpo__mlp_idx_parse(hpo_mlp_idx *out, const uint8_t *buf, size_t len, size_t want_dims,
-        const char *name);
+int hpo__mlp_idx_parse(
+        hpo_mlp_idx *out, const uint8_t *buf, size_t len, size_t want_dims, const char *name);
 
 /**
  * Read an IDX file, plain or gzip-compressed (zlib detects which). Reads
@@ -93,7 +93,7 @@ void hpo__mlp_data_free(hpo_mlp_data *d);
 typedef struct hpo_mlp_split {
     size_t *train; /* n_train indices, owned */
     size_t n_train;
-    size_t *val;   /* n_val indices, owned (NULL when n_val is 0) */
+    size_t *val; /* n_val indices, owned (NULL when n_val is 0) */
     size_t n_val;
 } hpo_mlp_split;
 
@@ -104,8 +104,8 @@ typedef struct hpo_mlp_split {
  * Errors: HPO_EINVAL (fractions out of range or NaN, nothing left to train on),
  * HPO_ENOMEM. On failure *out is zeroed.
  */
-int hpo__mlp_split_make(hpo_mlp_split *out, size_t n, double val_fraction, double subsample,
-        uint64_t seed);
+int hpo__mlp_split_make(
+        hpo_mlp_split *out, size_t n, double val_fraction, double subsample, uint64_t seed);
 
 /** Free both parts and zero *s. NULL-safe. */
 void hpo__mlp_split_release(hpo_mlp_split *s);

@@ -83,24 +83,24 @@ static void barrier_wait(barrier *b)
 typedef struct worker {
     struct hpo_mlp *m;
     int id;
-    size_t cap;                          /* rows the buffers hold */
-    float *x;                            /* cap x n_in, the normalised batch */
-    uint8_t *y;                          /* cap labels */
-    float *act[HPO_MLP_MAX_HIDDEN + 1];  /* output of each layer; the last are logits */
-    float *d0, *d1;                      /* cap x widest layer: gradient ping-pong */
-    uint16_t *coins;                     /* one row of dropout coins (widest + 3) */
-    float *grad;                         /* n_params */
-    hpo_rng rng;                         /* dropout */
-    size_t p0, p1;                       /* parameter slice this worker updates */
-    double loss_sum;                     /* over the rows it processed */
+    size_t cap;                         /* rows the buffers hold */
+    float *x;                           /* cap x n_in, the normalised batch */
+    uint8_t *y;                         /* cap labels */
+    float *act[HPO_MLP_MAX_HIDDEN + 1]; /* output of each layer; the last are logits */
+    float *d0, *d1;                     /* cap x widest layer: gradient ping-pong */
+    uint16_t *coins;                    /* one row of dropout coins (widest + 3) */
+    float *grad;                        /* n_params */
+    hpo_rng rng;                        /* dropout */
+    size_t p0, p1;                      /* parameter slice this worker updates */
+    double loss_sum;                    /* over the rows it processed */
     size_t n_correct;
 } worker;
 
 struct hpo_mlp {
     hpo_mlp_config cfg;
-    size_t n_layers;                       /* linear layers: n_hidden + 1 */
-    size_t width[HPO_MLP_MAX_HIDDEN + 2];  /* width[0] inputs ... width[n_layers] classes */
-    size_t w_off[HPO_MLP_MAX_HIDDEN + 1];  /* offsets of weights and biases in params */
+    size_t n_layers;                      /* linear layers: n_hidden + 1 */
+    size_t width[HPO_MLP_MAX_HIDDEN + 2]; /* width[0] inputs ... width[n_layers] classes */
+    size_t w_off[HPO_MLP_MAX_HIDDEN + 1]; /* offsets of weights and biases in params */
     size_t b_off[HPO_MLP_MAX_HIDDEN + 1];
     size_t n_params;
     float *params;
@@ -137,13 +137,12 @@ void hpo__mlp_config_default(hpo_mlp_config *cfg)
     cfg->n_threads = 1;
 }
 
-static int check_unit(double v, double lo, bool lo_open, double hi, bool hi_open,
-        const char *name)
+static int check_unit(double v, double lo, bool lo_open, double hi, bool hi_open, const char *name)
 {
     bool ok = isfinite(v) && (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
     if (!ok)
         return hpo__error_set(HPO_EINVAL, "%s = %g is out of range %s%g, %g%s", name, v,
-                lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
+                              lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
     return HPO_OK;
 }
 
@@ -153,11 +152,11 @@ int hpo__mlp_config_check(const hpo_mlp_config *cfg)
         return hpo__error_set(HPO_EINVAL, "MLP config is NULL");
     if (cfg->n_hidden > HPO_MLP_MAX_HIDDEN)
         return hpo__error_set(HPO_EINVAL, "%zu hidden layers; at most %d are supported",
-                cfg->n_hidden, HPO_MLP_MAX_HIDDEN);
+                              cfg->n_hidden, HPO_MLP_MAX_HIDDEN);
     for (size_t i = 0; i < cfg->n_hidden; i++)
         if (cfg->hidden[i] == 0 || cfg->hidden[i] > HPO_MLP_MAX_UNITS)
             return hpo__error_set(HPO_EINVAL, "hidden layer %zu has %zu units; expected 1..%d",
-                    i + 1, cfg->hidden[i], HPO_MLP_MAX_UNITS);
+                                  i + 1, cfg->hidden[i], HPO_MLP_MAX_UNITS);
     if (cfg->optimizer != HPO_MLP_ADAM && cfg->optimizer != HPO_MLP_SGD)
         return hpo__error_set(HPO_EINVAL, "unknown optimizer %d", (int)cfg->optimizer);
     HPO_TRY(check_unit(cfg->lr, 0.0, true, INFINITY, true, "lr"));
@@ -168,10 +167,10 @@ int hpo__mlp_config_check(const hpo_mlp_config *cfg)
     HPO_TRY(check_unit(cfg->dropout, 0.0, false, 1.0, true, "dropout"));
     if (cfg->batch == 0 || cfg->batch > HPO_MLP_MAX_BATCH)
         return hpo__error_set(HPO_EINVAL, "batch = %zu; expected 1..%d", cfg->batch,
-                HPO_MLP_MAX_BATCH);
+                              HPO_MLP_MAX_BATCH);
     if (cfg->n_threads < 1 || cfg->n_threads > HPO_MLP_MAX_THREADS)
         return hpo__error_set(HPO_EINVAL, "threads = %d; expected 1..%d", cfg->n_threads,
-                HPO_MLP_MAX_THREADS);
+                              HPO_MLP_MAX_THREADS);
     return HPO_OK;
 }
 
@@ -218,7 +217,7 @@ static int worker_init(hpo_mlp *m, worker *w, int id)
     w->grad = alloc_floats(m->n_params);
     w->coins = hpo__reallocarray(NULL, widest + 3, sizeof(uint16_t));
     if (w->x == NULL || w->y == NULL || w->d0 == NULL || w->d1 == NULL || w->grad == NULL ||
-            w->coins == NULL)
+        w->coins == NULL)
         return hpo__error_set(HPO_ENOMEM, "out of memory for MLP worker buffers");
     for (size_t l = 0; l < m->n_layers; l++) {
         w->act[l] = alloc_floats(w->cap * m->width[l + 1]);
@@ -231,7 +230,8 @@ static int worker_init(hpo_mlp *m, worker *w, int id)
     /* Slice boundaries on 16-float multiples keep the slices cache-line aligned. */
     n = m->n_params;
     w->p0 = (n * (size_t)id / (size_t)m->n_threads) & ~(size_t)15;
-    w->p1 = id + 1 == m->n_threads ? n : (n * (size_t)(id + 1) / (size_t)m->n_threads) & ~(size_t)15;
+    w->p1 = id + 1 == m->n_threads ? n
+                                   : (n * (size_t)(id + 1) / (size_t)m->n_threads) & ~(size_t)15;
     return HPO_OK;
 }
 
@@ -259,9 +259,10 @@ int hpo__mlp_new(hpo_mlp **out, const hpo_mlp_config *cfg, size_t n_in, size_t n
     *out = NULL;
     HPO_TRY(hpo__mlp_config_check(cfg));
     if (n_in == 0 || n_in > HPO_MLP_MAX_UNITS || n_out < 2 || n_out > HPO_MLP_MAX_UNITS)
-        return hpo__error_set(HPO_EINVAL, "MLP with %zu inputs and %zu classes; expected 1..%d "
-                                          "inputs and 2..%d classes",
-                n_in, n_out, HPO_MLP_MAX_UNITS, HPO_MLP_MAX_UNITS);
+        return hpo__error_set(HPO_EINVAL,
+                              "MLP with %zu inputs and %zu classes; expected 1..%d "
+                              "inputs and 2..%d classes",
+                              n_in, n_out, HPO_MLP_MAX_UNITS, HPO_MLP_MAX_UNITS);
     pthread_once(&blas_once, blas_single_thread);
     m = hpo__calloc(1, sizeof(*m));
     if (m == NULL)
@@ -388,8 +389,8 @@ static void fill_coins(hpo_rng *rng, uint16_t *coins, size_t cols)
 }
 
 #if HAVE_X86_SIMD
-__attribute__((target("avx512f"))) static size_t bias_relu_avx512(float *o, const float *b,
-        const uint16_t *coins, size_t cols, uint32_t thr, float scale)
+__attribute__((target("avx512f"))) static size_t bias_relu_avx512(
+        float *o, const float *b, const uint16_t *coins, size_t cols, uint32_t thr, float scale)
 {
     __m512 zero = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
     __m512i th = _mm512_set1_epi32((int)thr);
@@ -409,8 +410,12 @@ __attribute__((target("avx512f"))) static size_t bias_relu_avx512(float *o, cons
 
 /* One row: o = keep ? (o + b) * scale : 0, keep = o + b > 0 and (no coins or
  * coin >= thr). Without dropout scale is 1, which leaves values exact. */
-static void bias_relu_row(float *restrict o, const float *restrict b,
-        const uint16_t *restrict coins, size_t cols, uint32_t thr, float scale)
+static void bias_relu_row(float *restrict o,
+                          const float *restrict b,
+                          const uint16_t *restrict coins,
+                          size_t cols,
+                          uint32_t thr,
+                          float scale)
 {
     size_t j = 0;
 #if HAVE_X86_SIMD
@@ -426,8 +431,8 @@ static void bias_relu_row(float *restrict o, const float *restrict b,
 
 /* out = dropout(relu(out + b)), in place. Every element draws its dropout coin,
  * whatever its value, so the random stream depends only on the shapes. */
-static void bias_relu_dropout(worker *w, float *out, const float *b, size_t rows, size_t cols,
-        double p)
+static void
+bias_relu_dropout(worker *w, float *out, const float *b, size_t rows, size_t cols, double p)
 {
     uint32_t thr = 0;
     float scale = 1.0f;
@@ -457,8 +462,8 @@ static void forward(worker *w, size_t rows, bool is_train)
         size_t n_in = m->width[l], n_out = m->width[l + 1];
         const float *wt = m->params + m->w_off[l], *b = m->params + m->b_off[l];
         float *out = w->act[l];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)n_out, (int)n_in,
-                1.0f, in, (int)n_in, wt, (int)n_in, 0.0f, out, (int)n_out);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)n_out, (int)n_in, 1.0f,
+                    in, (int)n_in, wt, (int)n_in, 0.0f, out, (int)n_out);
         if (l + 1 < m->n_layers)
             bias_relu_dropout(w, out, b, rows, n_out, is_train ? m->cfg.dropout : 0.0);
         else
@@ -470,8 +475,8 @@ static void forward(worker *w, size_t rows, bool is_train)
 /* Softmax cross-entropy on the logits: adds the rows' losses and correct
  * predictions to the worker; with dz, writes d(mean loss)/d(logits), scaled by
  * inv_batch, and the output layer's bias gradient (column sums) into gb. */
-static void softmax_xent(worker *w, size_t rows, float inv_batch, float *restrict dz,
-        float *restrict gb)
+static void
+softmax_xent(worker *w, size_t rows, float inv_batch, float *restrict dz, float *restrict gb)
 {
     hpo_mlp *m = w->m;
     size_t k = m->width[m->n_layers];
@@ -504,8 +509,8 @@ static void softmax_xent(worker *w, size_t rows, float inv_batch, float *restric
 }
 
 #if HAVE_X86_SIMD
-__attribute__((target("avx512f"))) static size_t relu_back_avx512(float *d, const float *a,
-        size_t cols, float scale, float *gb)
+__attribute__((target("avx512f"))) static size_t
+relu_back_avx512(float *d, const float *a, size_t cols, float scale, float *gb)
 {
     __m512 zero = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
     size_t j = 0;
@@ -520,8 +525,12 @@ __attribute__((target("avx512f"))) static size_t relu_back_avx512(float *d, cons
 #endif
 
 /* dz = (a > 0) ? da * scale : 0, in place in da; gb = column sums of dz. */
-static void relu_dropout_backward(float *restrict da, const float *restrict a, size_t rows,
-        size_t cols, float scale, float *restrict gb)
+static void relu_dropout_backward(float *restrict da,
+                                  const float *restrict a,
+                                  size_t rows,
+                                  size_t cols,
+                                  float scale,
+                                  float *restrict gb)
 {
     memset(gb, 0, cols * sizeof(float));
     for (size_t r = 0; r < rows; r++) {
@@ -558,14 +567,13 @@ static void backward(worker *w, size_t rows, float inv_batch, bool is_train)
     for (size_t l = last + 1; l-- > 0;) {
         size_t n_in = m->width[l], n_out = m->width[l + 1];
         const float *a_prev = l > 0 ? w->act[l - 1] : w->x;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n_out, (int)n_in, (int)rows,
-                1.0f, dz, (int)n_out, a_prev, (int)n_in, 0.0f, w->grad + m->w_off[l],
-                (int)n_in);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n_out, (int)n_in, (int)rows, 1.0f,
+                    dz, (int)n_out, a_prev, (int)n_in, 0.0f, w->grad + m->w_off[l], (int)n_in);
         if (l > 0) {
             float *t;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)n_in,
-                    (int)n_out, 1.0f, dz, (int)n_out, m->params + m->w_off[l], (int)n_in, 0.0f,
-                    dnext, (int)n_in);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)n_in, (int)n_out,
+                        1.0f, dz, (int)n_out, m->params + m->w_off[l], (int)n_in, 0.0f, dnext,
+                        (int)n_in);
             relu_dropout_backward(dnext, a_prev, rows, n_in, scale, w->grad + m->b_off[l - 1]);
             t = dz;
             dz = dnext;
@@ -577,8 +585,8 @@ static void backward(worker *w, size_t rows, float inv_batch, bool is_train)
 #if HAVE_X86_SIMD
 /* (v / 255 - 0.5) / 0.5 exactly as the scalar table was built: one division by
  * 255 rounded once, then exact steps (dividing by 0.5 is multiplying by 2). */
-__attribute__((target("avx512f"))) static size_t normalise_avx512(float *dst,
-        const uint8_t *src, size_t n)
+__attribute__((target("avx512f"))) static size_t
+normalise_avx512(float *dst, const uint8_t *src, size_t n)
 {
     __m512 k255 = _mm512_set1_ps(255.0f), half = _mm512_set1_ps(0.5f);
     __m512 two = _mm512_set1_ps(2.0f);
@@ -632,9 +640,14 @@ typedef struct adam_k {
 
 /* exp_avg = b1 m + (1-b1) g; exp_avg_sq = b2 v + (1-b2) g^2;
  * p -= lr / bc1 * exp_avg / (sqrt(exp_avg_sq) / sqrt(bc2) + eps). */
-static void adam_scalar(const adam_k *k, float *restrict p, float *restrict m1,
-        float *restrict m2, const float *restrict g, const float *restrict g2, size_t p0,
-        size_t p1)
+static void adam_scalar(const adam_k *k,
+                        float *restrict p,
+                        float *restrict m1,
+                        float *restrict m2,
+                        const float *restrict g,
+                        const float *restrict g2,
+                        size_t p0,
+                        size_t p1)
 {
     for (size_t i = p0; i < p1; i++) {
         float gi = g2 != NULL ? g[i] + g2[i] : g[i];
@@ -650,8 +663,14 @@ static void adam_scalar(const adam_k *k, float *restrict p, float *restrict m1,
 /* The same arithmetic, 16 and 8 lanes wide (no FMA contraction, so every lane
  * rounds exactly as adam_scalar does). The scalar loop spends ~20 cycles per
  * parameter on sqrtss/divss, and Adam touches every parameter every step. */
-__attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k, float *p,
-        float *m1, float *m2, const float *g, const float *g2, size_t p0, size_t p1)
+__attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k,
+                                                             float *p,
+                                                             float *m1,
+                                                             float *m2,
+                                                             const float *g,
+                                                             const float *g2,
+                                                             size_t p0,
+                                                             size_t p1)
 {
     __m512 b1 = _mm512_set1_ps(k->b1), b2 = _mm512_set1_ps(k->b2);
     __m512 c1 = _mm512_set1_ps(k->c1), c2 = _mm512_set1_ps(k->c2);
@@ -662,10 +681,10 @@ __attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k, fl
         __m512 gi = _mm512_loadu_ps(g + i);
         if (g2 != NULL)
             gi = _mm512_add_ps(gi, _mm512_loadu_ps(g2 + i));
-        __m512 mi = _mm512_add_ps(_mm512_mul_ps(b1, _mm512_loadu_ps(m1 + i)),
-                _mm512_mul_ps(c1, gi));
+        __m512 mi =
+                _mm512_add_ps(_mm512_mul_ps(b1, _mm512_loadu_ps(m1 + i)), _mm512_mul_ps(c1, gi));
         __m512 vi = _mm512_add_ps(_mm512_mul_ps(b2, _mm512_loadu_ps(m2 + i)),
-                _mm512_mul_ps(_mm512_mul_ps(c2, gi), gi));
+                                  _mm512_mul_ps(_mm512_mul_ps(c2, gi), gi));
         __m512 den = _mm512_add_ps(_mm512_mul_ps(_mm512_sqrt_ps(vi), ib), eps);
         __m512 upd = _mm512_div_ps(_mm512_mul_ps(ss, mi), den);
         _mm512_storeu_ps(m1 + i, mi);
@@ -675,8 +694,14 @@ __attribute__((target("avx512f"))) static size_t adam_avx512(const adam_k *k, fl
     return i;
 }
 
-__attribute__((target("avx"))) static size_t adam_avx(const adam_k *k, float *p, float *m1,
-        float *m2, const float *g, const float *g2, size_t p0, size_t p1)
+__attribute__((target("avx"))) static size_t adam_avx(const adam_k *k,
+                                                      float *p,
+                                                      float *m1,
+                                                      float *m2,
+                                                      const float *g,
+                                                      const float *g2,
+                                                      size_t p0,
+                                                      size_t p1)
 {
     __m256 b1 = _mm256_set1_ps(k->b1), b2 = _mm256_set1_ps(k->b2);
     __m256 c1 = _mm256_set1_ps(k->c1), c2 = _mm256_set1_ps(k->c2);
@@ -687,10 +712,10 @@ __attribute__((target("avx"))) static size_t adam_avx(const adam_k *k, float *p,
         __m256 gi = _mm256_loadu_ps(g + i);
         if (g2 != NULL)
             gi = _mm256_add_ps(gi, _mm256_loadu_ps(g2 + i));
-        __m256 mi = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m1 + i)),
-                _mm256_mul_ps(c1, gi));
+        __m256 mi =
+                _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m1 + i)), _mm256_mul_ps(c1, gi));
         __m256 vi = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(m2 + i)),
-                _mm256_mul_ps(_mm256_mul_ps(c2, gi), gi));
+                                  _mm256_mul_ps(_mm256_mul_ps(c2, gi), gi));
         __m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), ib), eps);
         __m256 upd = _mm256_div_ps(_mm256_mul_ps(ss, mi), den);
         _mm256_storeu_ps(m1 + i, mi);
@@ -701,8 +726,14 @@ __attribute__((target("avx"))) static size_t adam_avx(const adam_k *k, float *p,
 }
 #endif
 
-static void adam_step(const adam_k *k, float *p, float *m1, float *m2, const float *g,
-        const float *g2, size_t p0, size_t p1)
+static void adam_step(const adam_k *k,
+                      float *p,
+                      float *m1,
+                      float *m2,
+                      const float *g,
+                      const float *g2,
+                      size_t p0,
+                      size_t p1)
 {
     size_t i = p0;
 #if HAVE_X86_SIMD
@@ -716,8 +747,14 @@ static void adam_step(const adam_k *k, float *p, float *m1, float *m2, const flo
 
 #if HAVE_X86_SIMD
 /* SGD: buf = mu buf + g; p -= lr buf (mu 0 and no buf: p -= lr g). */
-__attribute__((target("avx512f"))) static size_t sgd_avx512(float *p, float *buf,
-        const float *g, const float *g2, float mu, float lr, size_t p0, size_t p1)
+__attribute__((target("avx512f"))) static size_t sgd_avx512(float *p,
+                                                            float *buf,
+                                                            const float *g,
+                                                            const float *g2,
+                                                            float mu,
+                                                            float lr,
+                                                            size_t p0,
+                                                            size_t p1)
 {
     __m512 vmu = _mm512_set1_ps(mu), vlr = _mm512_set1_ps(lr);
     size_t i = p0;
@@ -737,8 +774,12 @@ __attribute__((target("avx512f"))) static size_t sgd_avx512(float *p, float *buf
 
 /* One step on params[p0..p1) with gradients g (+ g2 when not NULL, summed in
  * the update loop so the sum is never stored); step is 1-based. */
-static void optimizer_step(hpo_mlp *m, const float *restrict g, const float *restrict g2,
-        size_t p0, size_t p1, int64_t step)
+static void optimizer_step(hpo_mlp *m,
+                           const float *restrict g,
+                           const float *restrict g2,
+                           size_t p0,
+                           size_t p1,
+                           int64_t step)
 {
     float *restrict p = m->params;
     if (m->cfg.optimizer == HPO_MLP_ADAM) {
@@ -852,7 +893,7 @@ static int run_team(hpo_mlp *m)
         args[t].g = &g;
         if (pthread_create(&tids[t], NULL, helper_main, &args[t]) != 0) {
             rc = hpo__error_set(HPO_ERROR, "cannot start MLP worker thread %d of %d", t + 1,
-                    m->n_threads);
+                                m->n_threads);
             break;
         }
         n_started++;
@@ -889,7 +930,7 @@ static void train_job(worker *w)
             sum_grads(m, w->p0, w->p1);
         }
         optimizer_step(m, m->workers[0].grad, T > 1 ? m->workers[1].grad : NULL, w->p0, w->p1,
-                step);
+                       step);
         if (T > 1)
             barrier_wait(&m->bar); /* every slice of the parameters is updated */
     }
@@ -914,17 +955,17 @@ static int check_data(const hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx
         return hpo__error_set(HPO_EINVAL, "dataset is NULL");
     if (d->dim != m->width[0])
         return hpo__error_set(HPO_EINVAL, "images have %zu pixels but the network has %zu inputs",
-                d->dim, m->width[0]);
+                              d->dim, m->width[0]);
     if (n == 0)
         return hpo__error_set(HPO_EINVAL, "no examples to train or evaluate on");
     for (size_t i = 0; idx != NULL && i < n; i++)
         if (idx[i] >= d->n)
             return hpo__error_set(HPO_EINVAL, "example index %zu out of range (%zu examples)",
-                    idx[i], d->n);
+                                  idx[i], d->n);
     for (size_t i = 0; i < d->n; i++)
         if (d->labels[i] >= m->width[m->n_layers])
             return hpo__error_set(HPO_EINVAL, "label %u of example %zu is not below %zu classes",
-                    d->labels[i], i, m->width[m->n_layers]);
+                                  d->labels[i], i, m->width[m->n_layers]);
     return HPO_OK;
 }
 
@@ -946,8 +987,8 @@ static void sum_tallies(const hpo_mlp *m, double *loss, size_t *correct)
     }
 }
 
-int hpo__mlp_train_epoch(hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, size_t n,
-        double *out_loss)
+int hpo__mlp_train_epoch(
+        hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, size_t n, double *out_loss)
 {
     size_t *order = NULL, correct;
     double loss;
@@ -992,8 +1033,12 @@ int hpo__mlp_train_epoch(hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, s
     return rc;
 }
 
-int hpo__mlp_evaluate(hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, size_t n,
-        double *out_accuracy, double *out_loss)
+int hpo__mlp_evaluate(hpo_mlp *m,
+                      const hpo_mlp_data *d,
+                      const size_t *idx,
+                      size_t n,
+                      double *out_accuracy,
+                      double *out_loss)
 {
     size_t *order = NULL, correct;
     double loss;
@@ -1041,8 +1086,8 @@ const float *hpo__mlp_grads(const hpo_mlp *m)
     return m->workers[0].grad;
 }
 
-int hpo__mlp_batch_grad(hpo_mlp *m, const float *x, const uint8_t *y, size_t rows, bool is_train,
-        double *out_loss)
+int hpo__mlp_batch_grad(
+        hpo_mlp *m, const float *x, const uint8_t *y, size_t rows, bool is_train, double *out_loss)
 {
     worker *w;
     if (m == NULL || x == NULL || y == NULL)
@@ -1052,8 +1097,8 @@ int hpo__mlp_batch_grad(hpo_mlp *m, const float *x, const uint8_t *y, size_t row
         return hpo__error_set(HPO_EINVAL, "batch of %zu rows; expected 1..%zu", rows, w->cap);
     for (size_t r = 0; r < rows; r++)
         if (y[r] >= m->width[m->n_layers])
-            return hpo__error_set(HPO_EINVAL, "label %u of row %zu is not below %zu classes",
-                    y[r], r, m->width[m->n_layers]);
+            return hpo__error_set(HPO_EINVAL, "label %u of row %zu is not below %zu classes", y[r],
+                                  r, m->width[m->n_layers]);
     memcpy(w->x, x, rows * m->width[0] * sizeof(float));
     memcpy(w->y, y, rows);
     w->loss_sum = 0.0;

@@ -51,7 +51,7 @@ typedef struct hpo_mlp_config {
     double dropout;  /* probability of zeroing a hidden unit while training, [0, 1) */
     size_t batch;    /* minibatch size, 1..HPO_MLP_MAX_BATCH */
     uint64_t seed;
-    int n_threads;   /* 1..HPO_MLP_MAX_THREADS */
+    int n_threads; /* 1..HPO_MLP_MAX_THREADS */
 } hpo_mlp_config;
 
 /** 784-256-256-10 defaults: Adam lr 1e-3 (0.9, 0.999, 1e-8), dropout 0.2, batch 64, 1 thread. */
@@ -81,16 +81,20 @@ void hpo__mlp_free(hpo_mlp *m);
  * Errors: HPO_EINVAL (n is 0, an index out of range, image size not n_in),
  * HPO_ENOMEM, HPO_ERROR (a thread could not start; the network is unchanged).
  */
-int hpo__mlp_train_epoch(hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, size_t n,
-        double *out_loss);
+int hpo__mlp_train_epoch(
+        hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, size_t n, double *out_loss);
 
 /**
  * Accuracy and mean loss (either OUT pointer may be NULL) on d[idx[0..n)], or
  * on all of d when idx is NULL. No dropout, parameters unchanged.
  * Errors: as hpo__mlp_train_epoch.
  */
-int hpo__mlp_evaluate(hpo_mlp *m, const hpo_mlp_data *d, const size_t *idx, size_t n,
-        double *out_accuracy, double *out_loss);
+int hpo__mlp_evaluate(hpo_mlp *m,
+                      const hpo_mlp_data *d,
+                      const size_t *idx,
+                      size_t n,
+                      double *out_accuracy,
+                      double *out_loss);
 
 /* ---- Low-level access, for tests (gradient checks, overfitting a batch). ---- */
 
@@ -105,8 +109,8 @@ const float *hpo__mlp_grads(const hpo_mlp *m);
  * the mean loss and *out_loss (mean loss). is_train applies dropout.
  * Errors: HPO_EINVAL (rows 0 or above max(batch, 256), a label >= n_out).
  */
-int hpo__mlp_batch_grad(hpo_mlp *m, const float *x, const uint8_t *y, size_t rows, bool is_train,
-        double *out_loss);
+int hpo__mlp_batch_grad(
+        hpo_mlp *m, const float *x, const uint8_t *y, size_t rows, bool is_train, double *out_loss);
 
 /** One optimizer step with the gradients of the last hpo__mlp_batch_grad. */
 void hpo__mlp_apply_grads(hpo_mlp *m);

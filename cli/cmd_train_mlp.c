@@ -16,7 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 #include "hpo/hpo.h"
 #include "mlp/data.h"
 #include "mlp/mlp.h"

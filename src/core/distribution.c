@@ -434,6 +434,7 @@ static hpo_distribution *dist_alloc(hpo_dist_kind kind)
     if (d == NULL)
         return NULL;
     d->magic = HPO__DIST_MAGIC;
+    atomic_init(&d->refcount, 1);
     d->kind = kind;
     d->step = HPO_NO_STEP;
     return d;
@@ -625,6 +626,8 @@ void hpo_distribution_free(hpo_distribution *d)
 {
     if (!dist_ok(d))
         return;
+    if (atomic_fetch_sub(&d->refcount, 1) != 1)
+        return;
     free_choices(d->choices, d->n_choices);
     d->magic = 0;
     hpo__free(d);
@@ -632,17 +635,12 @@ void hpo_distribution_free(hpo_distribution *d)
 
 int hpo__dist_copy(const hpo_distribution *d, hpo_distribution **out)
 {
-    hpo_distribution *c;
+    hpo_distribution *m = (hpo_distribution *)d;
     *out = NULL;
     if (!dist_ok(d))
         return hpo__error_set(HPO_EMISUSE, "distribution is NULL or freed");
-    if (d->kind == HPO_DIST_CATEGORICAL)
-        return hpo_distribution_categorical_new(out, d->choices, d->n_choices);
-    c = dist_alloc(d->kind);
-    if (c == NULL)
-        return hpo__error_set(HPO_ENOMEM, "out of memory copying a distribution");
-    *c = *d;
-    *out = c;
+    atomic_fetch_add(&m->refcount, 1);
+    *out = m;
     return HPO_OK;
 }
 
@@ -703,6 +701,8 @@ static const char *class_name(hpo_dist_kind kind)
 
 bool hpo__dist_equal(const hpo_distribution *a, const hpo_distribution *b)
 {
+    if (a == b)
+        return true;
     if (a->kind != b->kind)
         return false;
     switch (a->kind) {

@@ -7,6 +7,7 @@
 #ifndef HPO_CORE_DISTRIBUTION_H
 #define HPO_CORE_DISTRIBUTION_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ typedef struct hpo__choice {
 
 struct hpo_distribution {
     unsigned int magic;
+    atomic_int refcount; /* immutable, so copies share one object */
     hpo_dist_kind kind;
     bool log;
     bool has_step;   /* float only; int distributions always have a step */
@@ -35,7 +37,7 @@ struct hpo_distribution {
 
 #define HPO__DIST_MAGIC 0x44495354u
 
-/** Deep copy. */
+/** Another reference to the same immutable distribution (never allocates). */
 int hpo__dist_copy(const hpo_distribution *d, hpo_distribution **out);
 /** Structural equality (categorical: same choices in order, NaN == NaN). */
 bool hpo__dist_equal(const hpo_distribution *a, const hpo_distribution *b);

@@ -82,8 +82,12 @@ double hpo__log_gauss_mass(double a, double b)
         return log_diff(hpo__log_ndtr(b), hpo__log_ndtr(a));
     if (a > 0.0)
         return log_diff(hpo__log_ndtr(-a), hpo__log_ndtr(-b));
-    /* The interval holds the centre: subtract both tails from 1. */
-    return log1p(-ndtr(a) - ndtr(-b));
+    /*
+     * The interval holds the centre: subtract both tails from 1. A tail beyond
+     * 8.5 sigma is below 1e-17, under the rounding of the result, so its erfc
+     * is skipped (this is the hot path when building estimators).
+     */
+    return log1p(-(a > -8.5 ? ndtr(a) : 0.0) - (b < 8.5 ? ndtr(-b) : 0.0));
 }
 
 /* Wichura's AS241 (PPND16): the normal quantile to about 1e-16, p in (0, 1). */
@@ -415,7 +419,7 @@ fail:
 
 /* ==== Evaluation ========================================================== */
 
-/* acc[c] += log k_c(x) for one dimension over all components. */
+/* acc[c] += log k_c(x) for a continuous or categorical dimension, all components. */
 static void add_log_kernel(const hpo__pz_dim *dim, size_t nc, double x, double *acc)
 {
     if (dim->kind == HPO__PZ_CATEGORICAL) {
@@ -424,48 +428,145 @@ static void add_log_kernel(const hpo__pz_dim *dim, size_t nc, double x, double *
             long o = dim->cat_obs[c];
             acc[c] += o == k ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss);
         }
-    } else if (dim->kind == HPO__PZ_CONTINUOUS) {
+    } else {
         double xt = dim->log ? log(x) : x;
         const double *mu = dim->mus, *inv = dim->inv_sigma, *lc = dim->lconst;
         for (size_t c = 0; c < nc; c++) {
             double z = (xt - mu[c]) * inv[c];
             acc[c] += lc[c] - 0.5 * z * z;
         }
-    } else {
-        double xl = x - dim->step / 2.0, xr = x + dim->step / 2.0;
-        if (dim->log) {
-            xl = log(xl);
-            xr = log(xr);
-        }
-        for (size_t c = 0; c < nc; c++) {
-            double inv = dim->inv_sigma[c];
-            acc[c] += hpo__log_gauss_mass((xl - dim->mus[c]) * inv, (xr - dim->mus[c]) * inv) -
-                    dim->log_norm[c];
-        }
     }
+}
+
+/* The transformed cell [xl, xr] of a discrete value x. */
+static void discrete_cell(const hpo__pz_dim *dim, double x, double *xl, double *xr)
+{
+    *xl = x - dim->step / 2.0;
+    *xr = x + dim->step / 2.0;
+    if (dim->log) {
+        *xl = log(*xl);
+        *xr = log(*xr);
+    }
+}
+
+/* Exact log mass of component c on the cell. */
+static double discrete_log_mass(const hpo__pz_dim *dim, size_t c, double xl, double xr)
+{
+    double inv = dim->inv_sigma[c];
+    return hpo__log_gauss_mass((xl - dim->mus[c]) * inv, (xr - dim->mus[c]) * inv) -
+           dim->log_norm[c];
+}
+
+/*
+ * ub[c] += an upper bound of component c's log mass on the cell, from
+ * mass <= width * max density on the cell; no transcendental call per component.
+ * lconst is -log sigma - log sqrt(2 pi) - log_norm, so the bound is
+ * log(xr - xl) + lconst - z_near^2 / 2.
+ */
+static void add_discrete_bound(const hpo__pz_dim *dim, size_t nc, double xl, double xr,
+        double *ub)
+{
+    double lw = log(xr - xl);
+    for (size_t c = 0; c < nc; c++) {
+        double zl = (xl - dim->mus[c]) * dim->inv_sigma[c];
+        double zr = (xr - dim->mus[c]) * dim->inv_sigma[c];
+        double zn = zl > 0.0 ? zl : (zr < 0.0 ? zr : 0.0);
+        ub[c] += lw + dim->lconst[c] - 0.5 * zn * zn;
+    }
+}
+
+/*
+ * Components whose upper bound lies this far below the best exact term add
+ * less than e^-50 each to the mixture: below double precision even summed
+ * over a million components, so skipping them leaves the result exact.
+ */
+#define HPO__PZ_PRUNE_GAP 50.0
+
+typedef struct pdf_scratch {
+    double *acc;  /* exact log terms (continuous + categorical, then discrete) */
+    double *ub;   /* upper bounds including the discrete dims */
+    double *cell; /* xl, xr per discrete dim */
+} pdf_scratch;
+
+static double logsumexp_above(const double *v, size_t n, double m)
+{
+    double s = 0.0;
+    if (m == -HUGE_VAL)
+        return -HUGE_VAL; /* every term is -inf: avoid inf - inf */
+    for (size_t c = 0; c < n; c++)
+        if (v[c] > m - HPO__PZ_PRUNE_GAP)
+            s += exp(v[c] - m);
+    return m + log(s);
+}
+
+static double exact_terms(const hpo__parzen *pe, const pdf_scratch *sc, size_t c)
+{
+    double v = sc->acc[c];
+    size_t k = 0;
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        const hpo__pz_dim *dim = &pe->dims[d];
+        if (dim->kind != HPO__PZ_DISCRETE)
+            continue;
+        v += discrete_log_mass(dim, c, sc->cell[2 * k], sc->cell[2 * k + 1]);
+        k++;
+    }
+    return v;
+}
+
+/* log p(x) for one point; discrete dims computed exactly only where they can matter. */
+static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch *sc)
+{
+    size_t nc = pe->n_components, k = 0, best = 0;
+    double m;
+    memcpy(sc->acc, pe->log_weights, nc * sizeof(double));
+    for (size_t d = 0; d < pe->n_dims; d++)
+        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
+            add_log_kernel(&pe->dims[d], nc, x[d], sc->acc);
+    memcpy(sc->ub, sc->acc, nc * sizeof(double));
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
+            continue;
+        discrete_cell(&pe->dims[d], x[d], &sc->cell[2 * k], &sc->cell[2 * k + 1]);
+        add_discrete_bound(&pe->dims[d], nc, sc->cell[2 * k], sc->cell[2 * k + 1], sc->ub);
+        k++;
+    }
+    if (k == 0) {
+        m = -HUGE_VAL;
+        for (size_t c = 0; c < nc; c++)
+            m = sc->acc[c] > m ? sc->acc[c] : m;
+        return logsumexp_above(sc->acc, nc, m);
+    }
+    for (size_t c = 1; c < nc; c++)
+        best = sc->ub[c] > sc->ub[best] ? c : best;
+    m = exact_terms(pe, sc, best);
+    for (size_t c = 0; c < nc; c++) {
+        if (c == best) {
+            sc->ub[c] = m;
+            continue;
+        }
+        if (sc->ub[c] < m - HPO__PZ_PRUNE_GAP) {
+            sc->ub[c] = -HUGE_VAL;
+            continue;
+        }
+        sc->ub[c] = exact_terms(pe, sc, c);
+        m = sc->ub[c] > m ? sc->ub[c] : m;
+    }
+    return logsumexp_above(sc->ub, nc, m);
 }
 
 int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
 {
     size_t nc = pe->n_components;
-    double *acc = hpo__malloc(nc * sizeof(double));
-    if (acc == NULL)
+    pdf_scratch sc;
+    double *mem = hpo__reallocarray(NULL, 2 * nc + 2 * pe->n_dims + 1, sizeof(double));
+    if (mem == NULL)
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
-    for (size_t p = 0; p < n; p++) {
-        memcpy(acc, pe->log_weights, nc * sizeof(double));
-        for (size_t d = 0; d < pe->n_dims; d++)
-            add_log_kernel(&pe->dims[d], nc, x[p * pe->n_dims + d], acc);
-        double m = -HUGE_VAL, s = 0.0;
-        for (size_t c = 0; c < nc; c++)
-            if (acc[c] > m)
-                m = acc[c];
-        if (m == -HUGE_VAL)
-            m = 0.0; /* every term is -inf: avoid inf - inf */
-        for (size_t c = 0; c < nc; c++)
-            s += exp(acc[c] - m);
-        out[p] = m + log(s);
-    }
-    hpo__free(acc);
+    sc.acc = mem;
+    sc.ub = mem + nc;
+    sc.cell = mem + 2 * nc;
+    for (size_t p = 0; p < n; p++)
+        out[p] = log_pdf_point(pe, x + p * pe->n_dims, &sc);
+    hpo__free(mem);
     return HPO_OK;
 }
 

@@ -458,7 +458,9 @@ static int mem_set_trial_param(void *be, int64_t trial_id, const char *name, dou
         goto done;
     if ((rc = remember_dist(st, name, dist)) != HPO_OK)
         goto done;
-    rc = hpo__record_add_param(r, name, dist, internal);
+    /* Share the study's first equal distribution: equality checks become pointer checks. */
+    old = known_dist(st, name);
+    rc = hpo__record_add_param(r, name, hpo__dist_equal(old, dist) ? old : dist, internal);
 done:
     pthread_mutex_unlock(&m->mu);
     return rc;

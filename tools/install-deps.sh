@@ -6,5 +6,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential pkg-config ca-certificates \
-    libjansson-dev libcmocka-dev zlib1g-dev libopenblas-dev \
+    libjansson-dev libcmocka-dev zlib1g-dev libopenblas-dev libyaml-dev \
     dataset-fashion-mnist >/dev/null

@@ -91,31 +91,47 @@ static void digits_step(char *digits, int p, int *exp10, int dir)
     digits[n] = '\0';
 }
 
-/* The shortest digit string that reads back as a (|a| finite, non-zero); when
- * two shortest strings read back, the nearer to a (as Python's repr). */
+/* Whether some p-digit decimal reads back as a; if so it is left in digits/exp10. */
+static bool digits_at(double a, int p, char *digits, int *exp10)
+{
+    char sci[64], alt[40];
+    int aexp;
+    double nearest;
+    snprintf(sci, sizeof(sci), "%.*e", p - 1, a);
+    split_sci(sci, digits, exp10);
+    if (digits_roundtrip(digits, *exp10, a))
+        return true;
+    /* Next to a power of two the rounding interval is lopsided: the nearest
+     * p-digit decimal may miss while the one on a's other side still hits. */
+    aexp = *exp10;
+    nearest = strtod(sci, NULL);
+    memcpy(alt, digits, strlen(digits) + 1);
+    digits_step(alt, p, &aexp, nearest < a ? 1 : -1);
+    if (!digits_roundtrip(alt, aexp, a))
+        return false;
+    memcpy(digits, alt, strlen(alt) + 1);
+    *exp10 = aexp;
+    return true;
+}
+
+/*
+ * The shortest digit string that reads back as a (|a| finite, non-zero); when
+ * two shortest strings read back, the nearer to a (as Python's repr). Whether p
+ * digits suffice is monotone in p, and most doubles need 16 or 17 digits, so
+ * try 15 first: only values that fit in 15 digits are searched from 1 up.
+ */
 static void shortest_digits(double a, char *digits, int *exp10)
 {
     char sci[64];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(sci, sizeof(sci), "%.*e", p - 1, a);
-        split_sci(sci, digits, exp10);
-        if (digits_roundtrip(digits, *exp10, a))
-            return;
-        /* Next to a power of two the rounding interval is lopsided: the nearest
-         * p-digit decimal may miss while the one on a's other side still hits. */
-        {
-            char alt[40];
-            int aexp = *exp10;
-            double nearest = strtod(sci, NULL);
-            strcpy(alt, digits);
-            digits_step(alt, p, &aexp, nearest < a ? 1 : -1);
-            if (digits_roundtrip(alt, aexp, a)) {
-                strcpy(digits, alt);
-                *exp10 = aexp;
+    if (digits_at(a, 15, digits, exp10)) {
+        for (int p = 1; p < 15; p++)
+            if (digits_at(a, p, digits, exp10))
                 return;
-            }
-        }
+        digits_at(a, 15, digits, exp10);
+        return;
     }
+    if (digits_at(a, 16, digits, exp10) || digits_at(a, 17, digits, exp10))
+        return;
     snprintf(sci, sizeof(sci), "%.16e", a);
     split_sci(sci, digits, exp10);
 }
@@ -125,17 +141,17 @@ char *hpo__double_repr(double v, char *out)
     char digits[40];
     int e, nd, pos = 0;
     if (isnan(v)) {
-        strcpy(out, "NaN");
+        snprintf(out, 32, "NaN");
         return out;
     }
     if (isinf(v)) {
-        strcpy(out, v > 0 ? "Infinity" : "-Infinity");
+        snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
         return out;
     }
     if (signbit(v))
         out[pos++] = '-';
     if (v == 0.0) {
-        strcpy(out + pos, "0.0");
+        snprintf(out + pos, 8, "0.0");
         return out;
     }
     shortest_digits(fabs(v), digits, &e);
@@ -160,7 +176,7 @@ char *hpo__double_repr(double v, char *out)
         pos += nd;
         for (int i = 0; i < e + 1 - nd; i++)
             out[pos++] = '0';
-        strcpy(out + pos, ".0");
+        snprintf(out + pos, 4, ".0");
     } else {
         memcpy(out + pos, digits, (size_t)e + 1);
         pos += e + 1;
@@ -223,6 +239,37 @@ size_t hpo__utf8_invalid_at(const char *s)
     return (size_t)-1;
 }
 
+/* The JSON escape json.dumps writes for code point cp (ensure_ascii). */
+static const char *short_escape(uint32_t cp, char *esc, size_t n)
+{
+    switch (cp) {
+    case '"':
+        return "\\\"";
+    case '\\':
+        return "\\\\";
+    case '\n':
+        return "\\n";
+    case '\r':
+        return "\\r";
+    case '\t':
+        return "\\t";
+    case '\b':
+        return "\\b";
+    case '\f':
+        return "\\f";
+    default:
+        break;
+    }
+    if (cp >= 0x10000) {
+        uint32_t v = cp - 0x10000;
+        snprintf(esc, n, "\\u%04x\\u%04x", (unsigned)(0xD800 | (v >> 10)),
+                (unsigned)(0xDC00 | (v & 0x3FF)));
+    } else {
+        snprintf(esc, n, "\\u%04x", (unsigned)cp);
+    }
+    return esc;
+}
+
 void hpo__json_put_string(hpo_buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -246,24 +293,7 @@ void hpo__json_put_string(hpo_buf *b, const char *s)
             return;
         }
         i += k;
-        switch (cp) {
-        case '"': strcpy(esc, "\\\""); break;
-        case '\\': strcpy(esc, "\\\\"); break;
-        case '\n': strcpy(esc, "\\n"); break;
-        case '\r': strcpy(esc, "\\r"); break;
-        case '\t': strcpy(esc, "\\t"); break;
-        case '\b': strcpy(esc, "\\b"); break;
-        case '\f': strcpy(esc, "\\f"); break;
-        default:
-            if (cp >= 0x10000) {
-                uint32_t v = cp - 0x10000;
-                snprintf(esc, sizeof(esc), "\\u%04x\\u%04x", (unsigned)(0xD800 | (v >> 10)),
-                        (unsigned)(0xDC00 | (v & 0x3FF)));
-            } else {
-                snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
-            }
-        }
-        hpo__buf_puts(b, esc);
+        hpo__buf_puts(b, short_escape(cp, esc, sizeof(esc)));
     }
     hpo__buf_append(b, s + i - run, run);
     hpo__buf_putc(b, '"');

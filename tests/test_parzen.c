@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/distribution.h"
+#include "core/rng.h"
 #include "samplers/parzen.h"
 #include "support/test_util.h"
 
@@ -296,10 +297,87 @@ static void test_oom(void **state)
     hpo_distribution_free(d);
 }
 
+
+/* Reference mixture log density, every component computed in log space. */
+static double naive_log_pdf(const hpo__parzen *pe, const double *x)
+{
+    double m = -HUGE_VAL, s = 0.0, *terms = malloc(pe->n_components * sizeof(double));
+    for (size_t c = 0; c < pe->n_components; c++) {
+        double v = pe->log_weights[c];
+        for (size_t d = 0; d < pe->n_dims; d++) {
+            const hpo__pz_dim *dim = &pe->dims[d];
+            if (dim->kind == HPO__PZ_CATEGORICAL) {
+                long o = dim->cat_obs[c];
+                v += o == (long)x[d] ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss);
+            } else if (dim->kind == HPO__PZ_CONTINUOUS) {
+                double z = ((dim->log ? log(x[d]) : x[d]) - dim->mus[c]) / dim->sigmas[c];
+                v += -0.5 * z * z - log(dim->sigmas[c]) - 0.91893853320467274178 -
+                     dim->log_norm[c];
+            } else {
+                double l = x[d] - dim->step / 2, r = x[d] + dim->step / 2;
+                if (dim->log) {
+                    l = log(l);
+                    r = log(r);
+                }
+                v += hpo__log_gauss_mass((l - dim->mus[c]) / dim->sigmas[c],
+                             (r - dim->mus[c]) / dim->sigmas[c]) -
+                     dim->log_norm[c];
+            }
+        }
+        terms[c] = v;
+        m = v > m ? v : m;
+    }
+    for (size_t c = 0; c < pe->n_components; c++)
+        s += exp(terms[c] - m);
+    free(terms);
+    return m + log(s);
+}
+
+/* The pruned, fast evaluation equals the plain reference on a mixed 5-D space. */
+static void test_log_pdf_matches_reference(void **state)
+{
+    enum { N = 400, D = 5, P = 200 };
+    hpo_distribution *ds[D];
+    hpo_value ch[] = {hpo_value_string("a"), hpo_value_string("b"), hpo_value_string("c")};
+    double *obs = malloc(N * D * sizeof(double)), w[N], *pts = malloc(P * D * sizeof(double));
+    double got[P];
+    hpo__parzen pe = {0};
+    hpo_rng rng;
+    (void)state;
+    assert_ok(hpo_distribution_float_new(&ds[0], -5, 5, HPO_NO_STEP, false));
+    assert_ok(hpo_distribution_float_new(&ds[1], 1e-5, 1e-1, HPO_NO_STEP, true));
+    assert_ok(hpo_distribution_int_new(&ds[2], 16, 256, 1, false));
+    assert_ok(hpo_distribution_int_new(&ds[3], 1, 1000, 1, true));
+    assert_ok(hpo_distribution_categorical_new(&ds[4], ch, 3));
+    hpo__rng_seed(&rng, 11);
+    for (size_t i = 0; i < N; i++) {
+        w[i] = 1.0;
+        obs[i * D + 0] = -5 + 10 * hpo__rng_uniform(&rng);
+        obs[i * D + 1] = exp(log(1e-5) + hpo__rng_uniform(&rng) * log(1e4));
+        obs[i * D + 2] = (double)(16 + hpo__rng_below(&rng, 241));
+        obs[i * D + 3] = (double)(1 + hpo__rng_below(&rng, 1000));
+        obs[i * D + 4] = (double)hpo__rng_below(&rng, 3);
+    }
+    assert_ok(hpo__parzen_build(&pe, (const hpo_distribution *const *)ds, D, obs, N, w,
+            &DEFAULT_OPTS));
+    assert_ok(hpo__parzen_sample(&pe, &rng, P, pts));
+    assert_ok(hpo__parzen_log_pdf(&pe, pts, P, got));
+    for (size_t p = 0; p < P; p++) {
+        double want = naive_log_pdf(&pe, pts + p * D);
+        assert_near(got[p], want, 1e-9 * (1.0 + fabs(want)));
+    }
+    hpo__parzen_free(&pe);
+    for (size_t d = 0; d < D; d++)
+        hpo_distribution_free(ds[d]);
+    free(obs);
+    free(pts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_vectors_float),
+        cmocka_unit_test(test_log_pdf_matches_reference),
             cmocka_unit_test(test_vectors_int_and_log),
             cmocka_unit_test(test_vectors_categorical),
             cmocka_unit_test(test_default_gamma_and_weights),

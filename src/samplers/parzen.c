@@ -197,10 +197,25 @@ typedef struct mu_index {
  * building an estimator, and qsort's callback per comparison costs several
  * times this inline loop. tmp holds n entries.
  */
+#define SORT_RUN 8
+
 static void sort_mus(mu_index *a, mu_index *tmp, size_t n)
 {
     mu_index *src = a, *dst = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
+    /* Insertion-sort short runs first: three merge passes fewer. */
+    for (size_t lo = 0; lo < n; lo += SORT_RUN) {
+        size_t hi = lo + SORT_RUN < n ? lo + SORT_RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            mu_index v = a[i];
+            size_t j = i;
+            while (j > lo && v.mu < a[j - 1].mu) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
+    }
+    for (size_t width = SORT_RUN; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;

@@ -16,8 +16,8 @@
 
 /*=========================== helpers ===========================*/
 
-static int suggest_float(hpo_trial *t, const char *name, double lo, double hi, bool log,
-        double *out)
+static int
+suggest_float(hpo_trial *t, const char *name, double lo, double hi, bool log, double *out)
 {
     return hpo_trial_suggest_float(t, name, lo, hi, HPO_NO_STEP, log, out);
 }
@@ -39,10 +39,10 @@ static int suggest_vector(hpo_trial *t, size_t d, double lo, double hi, double *
 
 int bench_overhead_objective(hpo_trial *t, double *values, void *payload)
 {
-    static const char *const c1_names[] = { "a", "b", "c" };
-    static const double c1_off[] = { 0.0, 0.7, 1.5 };
-    static const char *const c2_names[] = { "relu", "tanh", "gelu", "sigmoid" };
-    static const double c2_off[] = { 0.0, 0.3, 0.1, 1.0 };
+    static const char *const c1_names[] = {"a", "b", "c"};
+    static const double c1_off[] = {0.0, 0.7, 1.5};
+    static const char *const c2_names[] = {"relu", "tanh", "gelu", "sigmoid"};
+    static const double c2_off[] = {0.0, 0.3, 0.1, 1.0};
     double x0, x1, x2, x3, lr, wd;
     int64_t n1, n2;
     size_t c1, c2;
@@ -50,20 +50,20 @@ int bench_overhead_objective(hpo_trial *t, double *values, void *payload)
 
     (void)payload;
     if ((rc = suggest_float(t, "x0", -5, 5, false, &x0)) != HPO_OK ||
-            (rc = suggest_float(t, "x1", -5, 5, false, &x1)) != HPO_OK ||
-            (rc = suggest_float(t, "x2", 0, 1, false, &x2)) != HPO_OK ||
-            (rc = suggest_float(t, "x3", -1, 1, false, &x3)) != HPO_OK ||
-            (rc = suggest_float(t, "lr", 1e-5, 1e-1, true, &lr)) != HPO_OK ||
-            (rc = suggest_float(t, "wd", 1e-6, 1e-2, true, &wd)) != HPO_OK ||
-            (rc = hpo_trial_suggest_int(t, "n1", 1, 8, 1, false, &n1)) != HPO_OK ||
-            (rc = hpo_trial_suggest_int(t, "n2", 16, 256, 1, false, &n2)) != HPO_OK ||
-            (rc = hpo_trial_suggest_categorical_str(t, "c1", c1_names, 3, &c1)) != HPO_OK ||
-            (rc = hpo_trial_suggest_categorical_str(t, "c2", c2_names, 4, &c2)) != HPO_OK)
+        (rc = suggest_float(t, "x1", -5, 5, false, &x1)) != HPO_OK ||
+        (rc = suggest_float(t, "x2", 0, 1, false, &x2)) != HPO_OK ||
+        (rc = suggest_float(t, "x3", -1, 1, false, &x3)) != HPO_OK ||
+        (rc = suggest_float(t, "lr", 1e-5, 1e-1, true, &lr)) != HPO_OK ||
+        (rc = suggest_float(t, "wd", 1e-6, 1e-2, true, &wd)) != HPO_OK ||
+        (rc = hpo_trial_suggest_int(t, "n1", 1, 8, 1, false, &n1)) != HPO_OK ||
+        (rc = hpo_trial_suggest_int(t, "n2", 16, 256, 1, false, &n2)) != HPO_OK ||
+        (rc = hpo_trial_suggest_categorical_str(t, "c1", c1_names, 3, &c1)) != HPO_OK ||
+        (rc = hpo_trial_suggest_categorical_str(t, "c2", c2_names, 4, &c2)) != HPO_OK)
         return rc;
-    values[0] = (x0 - 1) * (x0 - 1) + (x1 + 0.5) * (x1 + 0.5) + (x2 - 0.3) * (x2 - 0.3) +
-                x3 * x3 + pow(log10(lr) + 3, 2) + 0.5 * pow(log10(wd) + 4, 2) +
-                0.1 * (double)((n1 - 3) * (n1 - 3)) + pow(((double)n2 - 128) / 64, 2) +
-                c1_off[c1] + c2_off[c2];
+    values[0] = (x0 - 1) * (x0 - 1) + (x1 + 0.5) * (x1 + 0.5) + (x2 - 0.3) * (x2 - 0.3) + x3 * x3 +
+                pow(log10(lr) + 3, 2) + 0.5 * pow(log10(wd) + 4, 2) +
+                0.1 * (double)((n1 - 3) * (n1 - 3)) + pow(((double)n2 - 128) / 64, 2) + c1_off[c1] +
+                c2_off[c2];
     return HPO_OK;
 }
 
@@ -76,7 +76,7 @@ static int branin(hpo_trial *t, double *values, void *payload)
     int rc;
     (void)payload;
     if ((rc = suggest_float(t, "x0", -5, 10, false, &x0)) != HPO_OK ||
-            (rc = suggest_float(t, "x1", 0, 15, false, &x1)) != HPO_OK)
+        (rc = suggest_float(t, "x1", 0, 15, false, &x1)) != HPO_OK)
         return rc;
     values[0] = a * pow(x1 - b * x0 * x0 + c * x0 - r, 2) + s * (1 - tt) * cos(x0) + s;
     return HPO_OK;
@@ -84,15 +84,15 @@ static int branin(hpo_trial *t, double *values, void *payload)
 
 static int hartmann6(hpo_trial *t, double *values, void *payload)
 {
-    static const double alpha[4] = { 1.0, 1.2, 3.0, 3.2 };
-    static const double A[4][6] = { { 10, 3, 17, 3.5, 1.7, 8 },
-        { 0.05, 10, 17, 0.1, 8, 14 },
-        { 3, 3.5, 1.7, 10, 17, 8 },
-        { 17, 8, 0.05, 10, 0.1, 14 } };
-    static const double P[4][6] = { { 1312, 1696, 5569, 124, 8283, 5886 },
-        { 2329, 4135, 8307, 3736, 1004, 9991 },
-        { 2348, 1451, 3522, 2883, 3047, 6650 },
-        { 4047, 8828, 8732, 5743, 1091, 381 } };
+    static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+    static const double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+                                   {0.05, 10, 17, 0.1, 8, 14},
+                                   {3, 3.5, 1.7, 10, 17, 8},
+                                   {17, 8, 0.05, 10, 0.1, 14}};
+    static const double P[4][6] = {{1312, 1696, 5569, 124, 8283, 5886},
+                                   {2329, 4135, 8307, 3736, 1004, 9991},
+                                   {2348, 1451, 3522, 2883, 3047, 6650},
+                                   {4047, 8828, 8732, 5743, 1091, 381}};
     double x[6], sum = 0;
     int rc;
     (void)payload;
@@ -165,21 +165,21 @@ static int rastrigin6(hpo_trial *t, double *values, void *payload)
 
 static int mixed(hpo_trial *t, double *values, void *payload)
 {
-    static const char *const c1_names[] = { "a", "b", "c", "d" };
-    static const double c1_off[] = { 3.0, 0.0, 1.5, 5.0 };
-    static const char *const c2_names[] = { "relu", "tanh", "gelu" };
-    static const double c2_off[] = { 0.5, 1.0, 0.0 };
+    static const char *const c1_names[] = {"a", "b", "c", "d"};
+    static const double c1_off[] = {3.0, 0.0, 1.5, 5.0};
+    static const char *const c2_names[] = {"relu", "tanh", "gelu"};
+    static const double c2_off[] = {0.5, 1.0, 0.0};
     double x, y;
     int64_t n, k;
     size_t c1, c2;
     int rc;
     (void)payload;
     if ((rc = suggest_float(t, "x", -5, 5, false, &x)) != HPO_OK ||
-            (rc = suggest_float(t, "y", -5, 5, false, &y)) != HPO_OK ||
-            (rc = hpo_trial_suggest_int(t, "n", 0, 20, 1, false, &n)) != HPO_OK ||
-            (rc = hpo_trial_suggest_int(t, "k", 1, 8, 1, false, &k)) != HPO_OK ||
-            (rc = hpo_trial_suggest_categorical_str(t, "c1", c1_names, 4, &c1)) != HPO_OK ||
-            (rc = hpo_trial_suggest_categorical_str(t, "c2", c2_names, 3, &c2)) != HPO_OK)
+        (rc = suggest_float(t, "y", -5, 5, false, &y)) != HPO_OK ||
+        (rc = hpo_trial_suggest_int(t, "n", 0, 20, 1, false, &n)) != HPO_OK ||
+        (rc = hpo_trial_suggest_int(t, "k", 1, 8, 1, false, &k)) != HPO_OK ||
+        (rc = hpo_trial_suggest_categorical_str(t, "c1", c1_names, 4, &c1)) != HPO_OK ||
+        (rc = hpo_trial_suggest_categorical_str(t, "c2", c2_names, 3, &c2)) != HPO_OK)
         return rc;
     values[0] = (x - 1.5) * (x - 1.5) + (y + 2) * (y + 2) + 0.1 * (double)((n - 7) * (n - 7)) +
                 0.5 * fabs((double)(k - 3)) + c1_off[c1] + c2_off[c2];
@@ -193,9 +193,9 @@ static int logscale(hpo_trial *t, double *values, void *payload)
     int rc;
     (void)payload;
     if ((rc = suggest_float(t, "lr", 1e-6, 1, true, &lr)) != HPO_OK ||
-            (rc = suggest_float(t, "wd", 1e-7, 1e-1, true, &wd)) != HPO_OK ||
-            (rc = suggest_float(t, "momentum", 0, 0.99, false, &momentum)) != HPO_OK ||
-            (rc = hpo_trial_suggest_int(t, "batch", 16, 1024, 1, true, &batch)) != HPO_OK)
+        (rc = suggest_float(t, "wd", 1e-7, 1e-1, true, &wd)) != HPO_OK ||
+        (rc = suggest_float(t, "momentum", 0, 0.99, false, &momentum)) != HPO_OK ||
+        (rc = hpo_trial_suggest_int(t, "batch", 16, 1024, 1, true, &batch)) != HPO_OK)
         return rc;
     values[0] = pow(log10(lr) + 3, 2) + 0.5 * pow(log10(wd) + 4.5, 2) +
                 2 * (momentum - 0.9) * (momentum - 0.9) + 0.25 * pow(log2((double)batch) - 7, 2);
@@ -203,14 +203,14 @@ static int logscale(hpo_trial *t, double *values, void *payload)
 }
 
 const bench_function bench_functions[] = {
-    { "branin", 2, 0.39788735772973816, branin },
-    { "hartmann6", 6, -3.322368011391339, hartmann6 },
-    { "rosenbrock10", 10, 0.0, rosenbrock10 },
-    { "ackley10", 10, 0.0, ackley10 },
-    { "styblinski_tang10", 10, 10 * -39.16616570377142, styblinski_tang10 },
-    { "rastrigin6", 6, 0.0, rastrigin6 },
-    { "mixed", 6, 0.0, mixed },
-    { "logscale", 4, 0.0, logscale },
+        {"branin", 2, 0.39788735772973816, branin},
+        {"hartmann6", 6, -3.322368011391339, hartmann6},
+        {"rosenbrock10", 10, 0.0, rosenbrock10},
+        {"ackley10", 10, 0.0, ackley10},
+        {"styblinski_tang10", 10, 10 * -39.16616570377142, styblinski_tang10},
+        {"rastrigin6", 6, 0.0, rastrigin6},
+        {"mixed", 6, 0.0, mixed},
+        {"logscale", 4, 0.0, logscale},
 };
 const size_t bench_n_functions = sizeof(bench_functions) / sizeof(bench_functions[0]);
 

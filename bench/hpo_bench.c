@@ -128,8 +128,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
 }
 
 /* A fresh study on storage with the named sampler; the default (median) pruner. */
-static int open_study(hpo_storage *storage, const char *sampler, uint64_t seed,
-        hpo_study **out)
+static int open_study(hpo_storage *storage, const char *sampler, uint64_t seed, hpo_study **out)
 {
     hpo_sampler *s = NULL;
     hpo_direction dir = HPO_MINIMIZE;
@@ -179,7 +178,7 @@ static void put_storage_name(const char *url)
 {
     const char *colon = url ? strchr(url, ':') : NULL;
     if (url == NULL || url[0] == '\0' || strcmp(url, ":memory:") == 0 ||
-            strncmp(url, "memory:", 7) == 0 || colon == NULL) {
+        strncmp(url, "memory:", 7) == 0 || colon == NULL) {
         fputs("memory", stdout);
         return;
     }
@@ -188,11 +187,11 @@ static void put_storage_name(const char *url)
 
 static int cmd_overhead(int argc, char **argv)
 {
-    bench_args a = { "tpe", NULL, NULL, 1000, 0, 1 };
+    bench_args a = {"tpe", NULL, NULL, 1000, 0, 1};
     hpo_optimize_options opts = HPO_OPTIMIZE_OPTIONS_INIT;
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;
-    overhead_run run = { NULL, 0, 0 };
+    overhead_run run = {NULL, 0, 0};
     double *gaps = NULL, t0, t1, tail_mean = 0;
     size_t n_tail;
     int rc, ret = 1;
@@ -233,7 +232,7 @@ static int cmd_overhead(int argc, char **argv)
     tail_mean /= (double)n_tail;
     printf("{\"record\":\"result\",\"bench\":\"overhead\",\"impl\":\"hpo-%s\",\"sampler\":\"%s\","
            "\"n_trials\":%zu,\"storage\":\"",
-            hpo_version_string(), a.sampler, run.n);
+           hpo_version_string(), a.sampler, run.n);
     put_storage_name(a.storage);
     printf("\",\"seed\":%llu,\"tail_mean_s\":", (unsigned long long)a.seed);
     bench_put_num(stdout, tail_mean);
@@ -255,9 +254,9 @@ done:
 /*=========================== quality suite ===========================*/
 
 typedef struct suite_run {
-    double best;      /* best COMPLETE value so far, NaN before the first */
-    size_t finished;  /* trials finished so far */
-    size_t marks[3];  /* after how many trials to record the best */
+    double best;     /* best COMPLETE value so far, NaN before the first */
+    size_t finished; /* trials finished so far */
+    size_t marks[3]; /* after how many trials to record the best */
     double best_at[3];
 } suite_run;
 
@@ -293,7 +292,7 @@ static int suite_one(const bench_function *fn, const bench_args *a, uint64_t see
     hpo_optimize_options opts = HPO_OPTIMIZE_OPTIONS_INIT;
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;
-    suite_run run = { NAN, 0, { 0, 0, 0 }, { NAN, NAN, NAN } };
+    suite_run run = {NAN, 0, {0, 0, 0}, {NAN, NAN, NAN}};
     double t0, wall;
     int rc, ret = 1;
 
@@ -316,8 +315,8 @@ static int suite_one(const bench_function *fn, const bench_args *a, uint64_t see
     }
     printf("{\"record\":\"result\",\"bench\":\"quality\",\"impl\":\"hpo-%s\",\"function\":\"%s\","
            "\"sampler\":\"%s\",\"seed\":%llu,\"n_trials\":%llu,\"optimum\":",
-            hpo_version_string(), fn->name, a->sampler, (unsigned long long)seed,
-            (unsigned long long)a->trials);
+           hpo_version_string(), fn->name, a->sampler, (unsigned long long)seed,
+           (unsigned long long)a->trials);
     bench_put_num(stdout, fn->optimum);
     put_at("best_at", run.marks, run.best_at, 0.0);
     put_at("regret_at", run.marks, run.best_at, fn->optimum);
@@ -336,7 +335,7 @@ done:
 
 static int cmd_suite(int argc, char **argv)
 {
-    bench_args a = { "tpe", "all", NULL, 100, 0, 10 };
+    bench_args a = {"tpe", "all", NULL, 100, 0, 10};
     bool all;
     const bench_function *one;
 
@@ -368,11 +367,12 @@ typedef struct bench_command {
 } bench_command;
 
 static const bench_command commands[] = {
-    { "overhead", cmd_overhead,
-            "--sampler S --trials N [--seed K] [--storage URL]  per-trial framework cost" },
-    { "mlp", bench_mlp_main, "[--threads 2] [--epochs 5] [--net all|adam|sgd]  MLP seconds/epoch" },
-    { "suite", cmd_suite,
-            "--sampler S --function F|all [--trials 100] [--seeds 10]  best value vs trials" },
+        {"overhead", cmd_overhead,
+         "--sampler S --trials N [--seed K] [--storage URL]  per-trial framework cost"},
+        {"mlp", bench_mlp_main,
+         "[--threads 2] [--epochs 5] [--net all|adam|sgd]  MLP seconds/epoch"},
+        {"suite", cmd_suite,
+         "--sampler S --function F|all [--trials 100] [--seeds 10]  best value vs trials"},
 };
 
 static void usage(FILE *f)

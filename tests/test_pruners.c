@@ -16,10 +16,10 @@
 
 /*=========================== helpers ===========================*/
 
-static hpo__percentile_rule rule_of(double percentile, size_t startup, int64_t warmup,
-        int64_t interval, size_t n_min)
+static hpo__percentile_rule
+rule_of(double percentile, size_t startup, int64_t warmup, int64_t interval, size_t n_min)
 {
-    hpo__percentile_rule r = { percentile, startup, warmup, interval, n_min };
+    hpo__percentile_rule r = {percentile, startup, warmup, interval, n_min};
     return r;
 }
 
@@ -34,8 +34,13 @@ static size_t own_of(hpo__ivalue *own, const int64_t *steps, const double *value
 }
 
 /* Decide on copies, since the decision reorders at_step. */
-static bool decide(const hpo__percentile_rule *r, hpo_direction dir, size_t n_complete,
-        const hpo__ivalue *own, size_t n_own, const double *peers, size_t n_peers)
+static bool decide(const hpo__percentile_rule *r,
+                   hpo_direction dir,
+                   size_t n_complete,
+                   const hpo__ivalue *own,
+                   size_t n_own,
+                   const double *peers,
+                   size_t n_peers)
 {
     double buf[32];
     assert_true(n_peers <= 32);
@@ -57,12 +62,12 @@ static double pct(const double *v, size_t n, double q)
 
 static void test_nanpercentile_matches_numpy(void **state)
 {
-    const double a[] = { 4, 2, 1, 3 };
-    const double b[] = { NAN, 3, 1, NAN, 2 };
-    const double c[] = { 0.1, 0.7, 0.2, 0.9, 0.4 };
-    const double d[] = { 1, 2, 3 };
-    const double e[] = { 3.0, 1.0 };
-    const double f[] = { -INFINITY, 1, 2 };
+    const double a[] = {4, 2, 1, 3};
+    const double b[] = {NAN, 3, 1, NAN, 2};
+    const double c[] = {0.1, 0.7, 0.2, 0.9, 0.4};
+    const double d[] = {1, 2, 3};
+    const double e[] = {3.0, 1.0};
+    const double f[] = {-INFINITY, 1, 2};
     (void)state;
     assert_true(pct(a, 4, 50) == 2.5);
     assert_true(pct(a, 4, 25) == 1.75);
@@ -80,12 +85,12 @@ static void test_nanpercentile_matches_numpy(void **state)
 
 static void test_nanpercentile_nan_and_inf(void **state)
 {
-    const double all_nan[] = { NAN, NAN };
-    const double two_inf[] = { INFINITY, INFINITY };
-    const double one_inf[] = { 1, INFINITY };
-    const double top_inf[] = { 1, 2, INFINITY };
-    const double lone_inf[] = { INFINITY };
-    const double low_inf[] = { -INFINITY, -INFINITY, 1 };
+    const double all_nan[] = {NAN, NAN};
+    const double two_inf[] = {INFINITY, INFINITY};
+    const double one_inf[] = {1, INFINITY};
+    const double top_inf[] = {1, 2, INFINITY};
+    const double lone_inf[] = {INFINITY};
+    const double low_inf[] = {-INFINITY, -INFINITY, 1};
     (void)state;
     assert_true(isnan(pct(all_nan, 2, 50)));
     assert_true(isnan(pct(NULL, 0, 50)));
@@ -102,9 +107,9 @@ static void test_nanpercentile_nan_and_inf(void **state)
 static void test_startup_counts_complete_trials(void **state)
 {
     hpo__ivalue own[1];
-    const int64_t s[] = { 0 };
-    const double v[] = { 10.0 };
-    const double peers[] = { 1.0, 2.0, 3.0 };
+    const int64_t s[] = {0};
+    const double v[] = {10.0};
+    const double peers[] = {1.0, 2.0, 3.0};
     hpo__percentile_rule r = rule_of(50, 3, 0, 1, 1);
     size_t n = own_of(own, s, v, 1);
     (void)state;
@@ -121,10 +126,10 @@ static void test_startup_counts_complete_trials(void **state)
 
 static void test_no_report_and_warmup(void **state)
 {
-    hpo__ivalue own[3] = { { 0, 0.0 } };
-    const int64_t s[] = { 0, 1, 2 };
-    const double v[] = { 10.0, 10.0, 10.0 };
-    const double peers[] = { 1.0 };
+    hpo__ivalue own[3] = {{0, 0.0}};
+    const int64_t s[] = {0, 1, 2};
+    const double v[] = {10.0, 10.0, 10.0};
+    const double peers[] = {1.0};
     hpo__percentile_rule r = rule_of(50, 1, 2, 1, 1);
     int64_t step = -1;
     (void)state;
@@ -155,15 +160,15 @@ static void test_interval_gate_nearest_checkpoint(void **state)
 {
     /* warm-up 2, interval 3: checkpoints at 2, 5, 8, ... */
     hpo__percentile_rule r = rule_of(50, 1, 2, 3, 1);
-    const int64_t a[] = { 0, 1, 2 };    /* 2 is a checkpoint, first report there */
-    const int64_t b[] = { 0, 1, 2, 3 }; /* 3: checkpoint 2 already checked */
-    const int64_t c[] = { 2, 3, 4 };
-    const int64_t d[] = { 2, 3, 4, 5 };
-    const int64_t e[] = { 1, 4 };       /* jumped over checkpoint 2: check at 4 */
-    const int64_t f[] = { 3, 6 };       /* 6 is the first report at/after 5 */
-    const int64_t g[] = { 5, 6 };       /* 5 was already checked */
-    const int64_t h[] = { 6, 3 };       /* order of reports does not matter */
-    const int64_t i[] = { 7 };          /* a lone report after warm-up */
+    const int64_t a[] = {0, 1, 2};    /* 2 is a checkpoint, first report there */
+    const int64_t b[] = {0, 1, 2, 3}; /* 3: checkpoint 2 already checked */
+    const int64_t c[] = {2, 3, 4};
+    const int64_t d[] = {2, 3, 4, 5};
+    const int64_t e[] = {1, 4}; /* jumped over checkpoint 2: check at 4 */
+    const int64_t f[] = {3, 6}; /* 6 is the first report at/after 5 */
+    const int64_t g[] = {5, 6}; /* 5 was already checked */
+    const int64_t h[] = {6, 3}; /* order of reports does not matter */
+    const int64_t i[] = {7};    /* a lone report after warm-up */
     (void)state;
     assert_true(gate(&r, a, 3));
     assert_false(gate(&r, b, 4));
@@ -185,10 +190,10 @@ static void test_interval_gate_nearest_checkpoint(void **state)
 static void test_best_over_all_own_values(void **state)
 {
     hpo__ivalue own[3];
-    const int64_t s[] = { 0, 1 };
-    const double good_then_bad[] = { 1.0, 5.0 };
-    const double bad_then_worse[] = { 4.0, 5.0 };
-    const double peers[] = { 2.0, 3.0, 4.0 }; /* median 3 */
+    const int64_t s[] = {0, 1};
+    const double good_then_bad[] = {1.0, 5.0};
+    const double bad_then_worse[] = {4.0, 5.0};
+    const double peers[] = {2.0, 3.0, 4.0}; /* median 3 */
     hpo__percentile_rule r = rule_of(50, 1, 0, 1, 1);
     (void)state;
     /* Minimize: the latest value 5 is bad, but the best (1) is below the median. */
@@ -205,10 +210,10 @@ static void test_best_over_all_own_values(void **state)
 static void test_nan_own_values(void **state)
 {
     hpo__ivalue own[3];
-    const int64_t s[] = { 0, 1, 2 };
-    const double some_nan[] = { NAN, 5.0, NAN };
-    const double all_nan[] = { NAN, NAN, NAN };
-    const double peers[] = { 2.0, 3.0, 4.0 };
+    const int64_t s[] = {0, 1, 2};
+    const double some_nan[] = {NAN, 5.0, NAN};
+    const double all_nan[] = {NAN, NAN, NAN};
+    const double peers[] = {2.0, 3.0, 4.0};
     hpo__percentile_rule r = rule_of(50, 1, 0, 1, 3);
     (void)state;
     own_of(own, s, some_nan, 3);
@@ -228,9 +233,9 @@ static void test_nan_own_values(void **state)
 static void test_n_min_trials_counts_nan_peers(void **state)
 {
     hpo__ivalue own[1];
-    const int64_t s[] = { 4 };
-    const double v[] = { 2.0 };
-    const double peers[] = { NAN, 1.0, 2.0 }; /* nanpercentile 50 = 1.5 */
+    const int64_t s[] = {4};
+    const double v[] = {2.0};
+    const double peers[] = {NAN, 1.0, 2.0}; /* nanpercentile 50 = 1.5 */
     hpo__percentile_rule r = rule_of(50, 1, 0, 1, 3);
     (void)state;
     own_of(own, s, v, 1);
@@ -245,10 +250,10 @@ static void test_n_min_trials_counts_nan_peers(void **state)
 static void test_all_nan_peers_never_prune(void **state)
 {
     hpo__ivalue own[1];
-    const int64_t s[] = { 0 };
-    const double v[] = { 100.0 };
-    const double peers[] = { NAN, NAN };
-    const double inf_peers[] = { 1.0, INFINITY }; /* numpy: NaN */
+    const int64_t s[] = {0};
+    const double v[] = {100.0};
+    const double peers[] = {NAN, NAN};
+    const double inf_peers[] = {1.0, INFINITY}; /* numpy: NaN */
     hpo__percentile_rule r = rule_of(50, 1, 0, 1, 1);
     (void)state;
     own_of(own, s, v, 1);
@@ -260,8 +265,8 @@ static void test_all_nan_peers_never_prune(void **state)
 static void test_percentile_direction(void **state)
 {
     hpo__ivalue own[1];
-    const int64_t s[] = { 3 };
-    const double peers[] = { 5.0, 1.0, 4.0, 2.0, 3.0 };
+    const int64_t s[] = {3};
+    const double peers[] = {5.0, 1.0, 4.0, 2.0, 3.0};
     hpo__percentile_rule r = rule_of(25, 1, 0, 1, 1);
     double v;
     (void)state;
@@ -299,8 +304,8 @@ static void test_percentile_direction(void **state)
 static void test_strict_comparison(void **state)
 {
     hpo__ivalue own[1];
-    const int64_t s[] = { 0 };
-    const double peers[] = { 1.0, 2.0, 3.0 };
+    const int64_t s[] = {0};
+    const double peers[] = {1.0, 2.0, 3.0};
     hpo__percentile_rule r = rule_of(50, 1, 0, 1, 1);
     double v = 2.0;
     (void)state;
@@ -336,7 +341,7 @@ static void test_options_versions(void **state)
     assert_status(hpo_percentile_options_init(&o, 0), HPO_EVERSION);
     assert_msg_has("version 0");
     assert_status(hpo_percentile_options_init(&o, HPO_PERCENTILE_OPTIONS_VERSION + 1),
-            HPO_EVERSION);
+                  HPO_EVERSION);
     assert_status(hpo_percentile_options_init(NULL, 1), HPO_EINVAL);
     o.version = 0;
     assert_status(hpo_pruner_median_new(&p, &o), HPO_EVERSION);
@@ -435,11 +440,11 @@ static void test_median_end_to_end_minimize(void **state)
     hpo_test_env env;
     hpo_pruner *p = NULL;
     hpo_percentile_options o = HPO_PERCENTILE_OPTIONS_INIT;
-    const double c0[] = { 1.0, 0.5, 0.2 };
-    const double c1[] = { 2.0, 1.0, 0.4 };
-    const double bad[] = { 5.0, 4.0, 3.0 };
-    const double late[] = { 1.2, 0.6, 0.35 };
-    const double good[] = { 0.9, 0.4, 0.1 };
+    const double c0[] = {1.0, 0.5, 0.2};
+    const double c1[] = {2.0, 1.0, 0.4};
+    const double bad[] = {5.0, 4.0, 3.0};
+    const double late[] = {1.2, 0.6, 0.35};
+    const double good[] = {0.9, 0.4, 0.1};
     hpo_frozen_trial **trials = NULL;
     size_t n = 0;
     (void)state;
@@ -470,8 +475,8 @@ static void test_pruned_trials_do_not_count(void **state)
     hpo_test_env env;
     hpo_pruner *p = NULL;
     hpo_percentile_options o = HPO_PERCENTILE_OPTIONS_INIT;
-    const double good[] = { 10.0, 20.0 };
-    const double bad[] = { 1.0, 2.0 };
+    const double good[] = {10.0, 20.0};
+    const double bad[] = {1.0, 2.0};
     (void)state;
     o.n_startup_trials = 2;
     hpo_test_env_open(&env, HPO_MAXIMIZE);
@@ -531,7 +536,7 @@ static void test_median_through_optimize(void **state)
     for (size_t i = 0; i < n; i++) {
         bool want_pruned = i >= 3 && i % 2 == 1;
         hpo_assert_eq_i64(hpo_frozen_trial_state(trials[i]),
-                want_pruned ? HPO_TRIAL_PRUNED : HPO_TRIAL_COMPLETE);
+                          want_pruned ? HPO_TRIAL_PRUNED : HPO_TRIAL_COMPLETE);
         hpo_assert_eq_i64(hpo_frozen_trial_n_intermediate(trials[i]), want_pruned ? 1 : 3);
     }
     hpo_frozen_trials_free(trials, n);
@@ -542,8 +547,8 @@ static void test_nop_never_prunes(void **state)
 {
     hpo_test_env env;
     hpo_pruner *p = NULL;
-    const double c[] = { 1.0, 2.0 };
-    const double nan_curve[] = { NAN, NAN };
+    const double c[] = {1.0, 2.0};
+    const double nan_curve[] = {NAN, NAN};
     (void)state;
     hpo_test_env_open(&env, HPO_MINIMIZE);
     assert_ok(hpo_pruner_nop_new(&p));
@@ -557,24 +562,24 @@ static void test_nop_never_prunes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nanpercentile_matches_numpy),
-        cmocka_unit_test(test_nanpercentile_nan_and_inf),
-        cmocka_unit_test(test_startup_counts_complete_trials),
-        cmocka_unit_test(test_no_report_and_warmup),
-        cmocka_unit_test(test_interval_gate_nearest_checkpoint),
-        cmocka_unit_test(test_best_over_all_own_values),
-        cmocka_unit_test(test_nan_own_values),
-        cmocka_unit_test(test_n_min_trials_counts_nan_peers),
-        cmocka_unit_test(test_all_nan_peers_never_prune),
-        cmocka_unit_test(test_percentile_direction),
-        cmocka_unit_test(test_strict_comparison),
-        cmocka_unit_test(test_options_versions),
-        cmocka_unit_test(test_argument_validation),
-        cmocka_unit_test(test_out_of_memory),
-        cmocka_unit_test(test_median_end_to_end_minimize),
-        cmocka_unit_test(test_pruned_trials_do_not_count),
-        cmocka_unit_test(test_median_through_optimize),
-        cmocka_unit_test(test_nop_never_prunes),
+            cmocka_unit_test(test_nanpercentile_matches_numpy),
+            cmocka_unit_test(test_nanpercentile_nan_and_inf),
+            cmocka_unit_test(test_startup_counts_complete_trials),
+            cmocka_unit_test(test_no_report_and_warmup),
+            cmocka_unit_test(test_interval_gate_nearest_checkpoint),
+            cmocka_unit_test(test_best_over_all_own_values),
+            cmocka_unit_test(test_nan_own_values),
+            cmocka_unit_test(test_n_min_trials_counts_nan_peers),
+            cmocka_unit_test(test_all_nan_peers_never_prune),
+            cmocka_unit_test(test_percentile_direction),
+            cmocka_unit_test(test_strict_comparison),
+            cmocka_unit_test(test_options_versions),
+            cmocka_unit_test(test_argument_validation),
+            cmocka_unit_test(test_out_of_memory),
+            cmocka_unit_test(test_median_end_to_end_minimize),
+            cmocka_unit_test(test_pruned_trials_do_not_count),
+            cmocka_unit_test(test_median_through_optimize),
+            cmocka_unit_test(test_nop_never_prunes),
     };
     return HPO_RUN_TESTS("pruners", tests);
 }

@@ -15,10 +15,10 @@ static int nop_prune(hpo_pruner *p, hpo_study *study, const hpo__record *trial, 
 }
 
 static const hpo__pruner_ops nop_ops = {
-    .version = HPO__PRUNER_OPS_VERSION,
-    .name = "nop",
-    .prune = nop_prune,
-    .destroy = NULL, /* no state */
+        .version = HPO__PRUNER_OPS_VERSION,
+        .name = "nop",
+        .prune = nop_prune,
+        .destroy = NULL, /* no state */
 };
 
 /* A pruner whose answer is always "keep going". */

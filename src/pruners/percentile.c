@@ -65,8 +65,10 @@ double hpo__nanpercentile(double *v, size_t n, double q)
     return a + diff * gamma;
 }
 
-bool hpo__percentile_step_gate(const hpo__percentile_rule *rule, const hpo__ivalue *own,
-        size_t n_own, int64_t *step_out)
+bool hpo__percentile_step_gate(const hpo__percentile_rule *rule,
+                               const hpo__ivalue *own,
+                               size_t n_own,
+                               int64_t *step_out)
 {
     int64_t step, nearest, second = -1;
 
@@ -93,9 +95,13 @@ bool hpo__percentile_step_gate(const hpo__percentile_rule *rule, const hpo__ival
     return true;
 }
 
-bool hpo__percentile_decide(const hpo__percentile_rule *rule, hpo_direction dir,
-        size_t n_complete, const hpo__ivalue *own, size_t n_own, double *at_step,
-        size_t n_at_step)
+bool hpo__percentile_decide(const hpo__percentile_rule *rule,
+                            hpo_direction dir,
+                            size_t n_complete,
+                            const hpo__ivalue *own,
+                            size_t n_own,
+                            double *at_step,
+                            size_t n_at_step)
 {
     int64_t step;
     double best = NAN, q, p;
@@ -126,8 +132,8 @@ bool hpo__percentile_decide(const hpo__percentile_rule *rule, hpo_direction dir,
 
 /*=========================== The study adapter ===========================*/
 
-static int percentile_prune(hpo_pruner *pruner, hpo_study *study, const hpo__record *trial,
-        bool *out)
+static int
+percentile_prune(hpo_pruner *pruner, hpo_study *study, const hpo__record *trial, bool *out)
 {
     const hpo__percentile_rule *rule = pruner->impl;
     hpo__record **recs = NULL;
@@ -139,7 +145,8 @@ static int percentile_prune(hpo_pruner *pruner, hpo_study *study, const hpo__rec
 
     *out = false;
     if (hpo_study_n_objectives(study) != 1) {
-        return hpo__error_set(HPO_EUNSUPPORTED,
+        return hpo__error_set(
+                HPO_EUNSUPPORTED,
                 "the percentile pruner needs a single-objective study (this one has %zu)",
                 hpo_study_n_objectives(study));
     }
@@ -154,7 +161,7 @@ static int percentile_prune(hpo_pruner *pruner, hpo_study *study, const hpo__rec
         at_step = hpo__malloc(n_recs * sizeof(*at_step));
         if (at_step == NULL) {
             rc = hpo__error_set(HPO_ENOMEM, "out of memory collecting %zu values at step %lld",
-                    n_recs, (long long)step);
+                                n_recs, (long long)step);
             goto fail;
         }
         for (size_t i = 0; i < n_recs; i++) {
@@ -164,7 +171,7 @@ static int percentile_prune(hpo_pruner *pruner, hpo_study *study, const hpo__rec
         }
     }
     *out = hpo__percentile_decide(rule, dir, n_recs, trial->ivalues, trial->n_ivalues, at_step,
-            n_at);
+                                  n_at);
 fail:
     hpo__free(at_step);
     hpo__records_release(recs, n_recs);
@@ -177,10 +184,10 @@ static void percentile_destroy(hpo_pruner *pruner)
 }
 
 static const hpo__pruner_ops percentile_ops = {
-    .version = HPO__PRUNER_OPS_VERSION,
-    .name = "percentile",
-    .prune = percentile_prune,
-    .destroy = percentile_destroy,
+        .version = HPO__PRUNER_OPS_VERSION,
+        .name = "percentile",
+        .prune = percentile_prune,
+        .destroy = percentile_destroy,
 };
 
 /*=========================== Construction ===========================*/
@@ -188,7 +195,8 @@ static const hpo__pruner_ops percentile_ops = {
 static int check_version(unsigned int version)
 {
     if (version == 0 || version > HPO_PERCENTILE_OPTIONS_VERSION) {
-        return hpo__error_set(HPO_EVERSION,
+        return hpo__error_set(
+                HPO_EVERSION,
                 "hpo_percentile_options version %u is not supported (this library knows 1..%d)",
                 version, HPO_PERCENTILE_OPTIONS_VERSION);
     }
@@ -209,8 +217,8 @@ int hpo_percentile_options_init(hpo_percentile_options *opts, unsigned int versi
 }
 
 /* Validate the public arguments into a rule (Optuna's constructor checks). */
-static int make_rule(double percentile, const hpo_percentile_options *opts,
-        hpo__percentile_rule *rule)
+static int
+make_rule(double percentile, const hpo_percentile_options *opts, hpo__percentile_rule *rule)
 {
     const hpo_percentile_options defaults = HPO_PERCENTILE_OPTIONS_INIT;
 
@@ -218,16 +226,15 @@ static int make_rule(double percentile, const hpo_percentile_options *opts,
         opts = &defaults;
     HPO_TRY(check_version(opts->version));
     if (!(percentile >= 0.0 && percentile <= 100.0)) {
-        return hpo__error_set(HPO_EINVAL, "percentile (%g) must be in [0, 100]",
-                percentile);
+        return hpo__error_set(HPO_EINVAL, "percentile (%g) must be in [0, 100]", percentile);
     }
     if (opts->n_warmup_steps < 0) {
         return hpo__error_set(HPO_EINVAL, "n_warmup_steps (%lld) must be >= 0",
-                (long long)opts->n_warmup_steps);
+                              (long long)opts->n_warmup_steps);
     }
     if (opts->interval_steps < 1) {
         return hpo__error_set(HPO_EINVAL, "interval_steps (%lld) must be >= 1",
-                (long long)opts->interval_steps);
+                              (long long)opts->interval_steps);
     }
     if (opts->n_min_trials < 1)
         return hpo__error_set(HPO_EINVAL, "n_min_trials (%zu) must be >= 1", opts->n_min_trials);
@@ -240,8 +247,9 @@ static int make_rule(double percentile, const hpo_percentile_options *opts,
 }
 
 /* Percentile pruner; opts NULL means defaults. See hpo.h for the errors. */
-int hpo_pruner_percentile_new(hpo_pruner **out, double percentile,
-        const hpo_percentile_options *opts)
+int hpo_pruner_percentile_new(hpo_pruner **out,
+                              double percentile,
+                              const hpo_percentile_options *opts)
 {
     hpo__percentile_rule rule, *impl;
 

@@ -35,8 +35,10 @@ double hpo__nanpercentile(double *v, size_t n, double q);
  * first report at or after an interval checkpoint. On true, *step_out is the
  * last (largest) reported step. own[0..n_own) may be in any order.
  */
-bool hpo__percentile_step_gate(const hpo__percentile_rule *rule, const hpo__ivalue *own,
-        size_t n_own, int64_t *step_out);
+bool hpo__percentile_step_gate(const hpo__percentile_rule *rule,
+                               const hpo__ivalue *own,
+                               size_t n_own,
+                               int64_t *step_out);
 
 /**
  * The whole decision, rules 1 to 7:
@@ -47,8 +49,12 @@ bool hpo__percentile_step_gate(const hpo__percentile_rule *rule, const hpo__ival
  *               reordered by the call.
  * Returns true when the trial should be pruned. dir is MINIMIZE or MAXIMIZE.
  */
-bool hpo__percentile_decide(const hpo__percentile_rule *rule, hpo_direction dir,
-        size_t n_complete, const hpo__ivalue *own, size_t n_own, double *at_step,
-        size_t n_at_step);
+bool hpo__percentile_decide(const hpo__percentile_rule *rule,
+                            hpo_direction dir,
+                            size_t n_complete,
+                            const hpo__ivalue *own,
+                            size_t n_own,
+                            double *at_step,
+                            size_t n_at_step);
 
 #endif

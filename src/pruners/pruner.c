@@ -22,13 +22,13 @@ int hpo__pruner_new(hpo_pruner **out, const hpo__pruner_ops *ops, void *impl)
     *out = NULL;
     if (ops->version != HPO__PRUNER_OPS_VERSION) {
         return hpo__error_set(HPO_EVERSION, "pruner ops version %u is not supported (expected %d)",
-                ops->version, HPO__PRUNER_OPS_VERSION);
+                              ops->version, HPO__PRUNER_OPS_VERSION);
     }
     p = hpo__calloc(1, sizeof(*p));
     if (p == NULL) {
         if (ops->destroy != NULL) {
             /* A stack shell lets destroy see impl exactly as it would in a real handle. */
-            hpo_pruner tmp = { 0, ops, impl };
+            hpo_pruner tmp = {0, ops, impl};
             ops->destroy(&tmp);
         }
         return hpo__error_set(HPO_ENOMEM, "out of memory allocating pruner '%s'", ops->name);

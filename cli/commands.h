@@ -6,6 +6,7 @@
 #ifndef HPO_CLI_COMMANDS_H
 #define HPO_CLI_COMMANDS_H
 
+int cmd_demo(int argc, char **argv);
 int cmd_train_mlp(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"demo", cmd_demo, "tune the reference MLP on Fashion-MNIST (TPE + median pruning)"},
     {"train-mlp", cmd_train_mlp, "train one MLP configuration on (Fashion-)MNIST"},
     {"version", cmd_version, "print the version"},
 };

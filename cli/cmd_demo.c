@@ -219,7 +219,7 @@ static int config_of(const hpo_frozen_trial *t, hpo_mlp_config *cfg)
     layers = v.u.i;
     cfg->n_hidden = (size_t)layers;
     for (int64_t i = 0; i < layers && i < HPO_MLP_MAX_HIDDEN; i++) {
-        char name[32];
+        char name[48];
         snprintf(name, sizeof(name), "layer_%lld_units", (long long)i);
         if (hpo_frozen_trial_param(t, name, &v) != HPO_OK)
             return HPO_ENOTFOUND;

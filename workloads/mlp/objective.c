@@ -31,7 +31,7 @@ int hpo__mlp_suggest_config(hpo_trial *t, hpo_mlp_config *cfg)
         return rc;
     cfg->n_hidden = (size_t)layers;
     for (int64_t i = 0; i < layers; i++) {
-        char name[32];
+        char name[48];
         int64_t units;
         snprintf(name, sizeof(name), "layer_%lld_units", (long long)i);
         if ((rc = hpo_trial_suggest_int(t, name, 32, 256, 1, false, &units)))

@@ -12,7 +12,7 @@ BUILD   ?= build/$(VARIANT)
 PREFIX  ?= /usr/local
 
 CC      ?= cc
-PKGS    := jansson yaml-0.1
+PKGS    := jansson yaml-0.1 sqlite3 libpq
 WORK_PKGS := zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(WORK_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))

@@ -216,16 +216,56 @@ HPO_EXTERN(hpo_value) hpo_distribution_choice(const hpo_distribution *d, size_t 
 
 /**
  * Where studies live. URLs: NULL, "", ":memory:" or "memory://" for a
- * process-local in-memory storage. (SQLite and PostgreSQL backends plug into the
- * same interface.)
+ * process-local in-memory storage; "sqlite:///relative.db" or
+ * "sqlite:////absolute/path.db" for an SQLite file (created when missing);
+ * "postgresql://user:pass@host:port/db" (also "postgres://", libpq parameters
+ * such as "?sslmode=require" pass through) for a PostgreSQL database shared by
+ * many workers. SQLite and PostgreSQL use Optuna's schema (alembic v3.2.0.a;
+ * v3.0.0.d databases are read and written without restamping), so Optuna and
+ * optuna-dashboard open the same database.
  * Thread safety: internally synchronised; one storage may be shared by many
  * studies and threads. It must outlive every study opened on it.
  */
 typedef struct hpo_storage hpo_storage;
 
-/** Open a storage by URL. Errors: HPO_EINVAL (malformed or unknown URL scheme). */
+/**
+ * Open a storage by URL. Errors: HPO_EINVAL (malformed or unknown URL scheme),
+ * HPO_ESTORAGE (cannot connect, not a database, truncated, read-only file),
+ * HPO_ESCHEMA (a database at an alembic revision other than v3.2.0.a/v3.0.0.d).
+ */
 HPO_EXTERN(int) hpo_storage_open(hpo_storage **out, const char *url);
 HPO_EXTERN(void) hpo_storage_free(hpo_storage *storage);
+
+/**
+ * Heartbeats (SQLite and PostgreSQL storages; Optuna's heartbeat_interval and
+ * grace_period). With interval > 0 seconds, every trial this storage starts
+ * (ask, optimize) gets a heartbeat row that a background thread refreshes every
+ * interval until the trial finishes. Before starting a trial (at most once per
+ * interval) the storage fails the study's RUNNING trials whose heartbeat is
+ * older than grace_period seconds (0 means 2 * interval), e.g. those of a killed
+ * worker. With retry_failed, each such trial is re-enqueued as a WAITING trial
+ * with its parameters and user attributes and Optuna's system attributes
+ * failed_trial (the original number) and retry_history (the chain of numbers);
+ * max_retry >= 0 caps the chain's length, -1 is unlimited. interval 0 turns
+ * heartbeats off. Errors: HPO_EUNSUPPORTED (in-memory storage), HPO_EINVAL
+ * (negative or non-finite times, grace_period shorter than interval).
+ */
+HPO_EXTERN(int) hpo_storage_set_heartbeat(hpo_storage *storage, double interval,
+        double grace_period, bool retry_failed, int max_retry);
+/**
+ * Fail the named study's stale trials now (as above); *n_failed (may be NULL)
+ * receives how many this call failed. Errors: HPO_ESTATE (heartbeats are off),
+ * HPO_ENOTFOUND (no such study), HPO_EUNSUPPORTED (in-memory storage).
+ */
+HPO_EXTERN(int) hpo_storage_fail_stale_trials(hpo_storage *storage, const char *study_name,
+        size_t *n_failed);
+/**
+ * Bring an Optuna 3.0-3.1 database (alembic v3.0.0.d) to v3.2.0.a in place, as
+ * "optuna storage upgrade" does; a v3.2.0.a database is left as is, an empty
+ * one is initialised. Errors: HPO_EINVAL (not an SQLite/PostgreSQL URL),
+ * HPO_ESCHEMA (any other revision), HPO_ESTORAGE.
+ */
+HPO_EXTERN(int) hpo_storage_upgrade(const char *url);
 
 /* ========================================================================== */
 /* Samplers and pruners                                                        */

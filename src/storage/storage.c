@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "storage/rdb.h"
 
 int hpo__storage_check(const hpo_storage *s)
 {
@@ -22,14 +23,63 @@ static bool is_memory_url(const char *url)
            strcmp(url, "memory://") == 0 || strcmp(url, "memory:") == 0;
 }
 
+/*
+ * An RDB URL's driver and connection target: sqlite:///rel.db -> "rel.db",
+ * sqlite:////abs.db -> "/abs.db"; postgresql://, postgres:// (and SQLAlchemy's
+ * postgresql+driver://) go to libpq whole, so its ?sslmode=... params pass through.
+ */
+static int rdb_target(const char *url, const hpo__rdb_driver **drv, char **target)
+{
+    static const char *const pg_schemes[] = {"postgresql://", "postgres://"};
+    *target = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        if (strncmp(url, "sqlite:///", 10) != 0 || url[10] == '\0')
+            return hpo__error_set(HPO_EINVAL,
+                    "malformed SQLite URL '%.200s'; use sqlite:///relative.db or "
+                    "sqlite:////absolute/path.db",
+                    url);
+        *drv = &hpo__sqlite_driver;
+        *target = hpo__strdup(url + 10);
+    } else {
+        const char *rest = NULL;
+        for (size_t i = 0; i < 2 && rest == NULL; i++)
+            if (strncmp(url, pg_schemes[i], strlen(pg_schemes[i])) == 0)
+                rest = url + strlen(pg_schemes[i]);
+        if (rest == NULL && strncmp(url, "postgresql+", 11) == 0 && strstr(url, "://") != NULL)
+            rest = strstr(url, "://") + 3;
+        if (rest == NULL)
+            return HPO_ENOTFOUND;
+        *drv = &hpo__postgres_driver;
+        *target = hpo__malloc(strlen(rest) + 14);
+        if (*target != NULL) {
+            memcpy(*target, "postgresql://", 13);
+            memcpy(*target + 13, rest, strlen(rest) + 1);
+        }
+    }
+    if (*target == NULL)
+        return hpo__error_set(HPO_ENOMEM, "out of memory parsing a storage URL");
+    return HPO_OK;
+}
+
 int hpo_storage_open(hpo_storage **out, const char *url)
 {
     const char *colon;
+    const hpo__rdb_driver *drv;
+    char *target;
+    int rc;
     if (out == NULL)
         return hpo__error_set(HPO_EINVAL, "hpo_storage_open: out is NULL");
     *out = NULL;
     if (is_memory_url(url))
         return hpo__memory_storage_open(out);
+    rc = rdb_target(url, &drv, &target);
+    if (rc == HPO_OK) {
+        rc = hpo__rdb_open(drv, target, url, out);
+        hpo__free(target);
+        return rc;
+    }
+    if (rc != HPO_ENOTFOUND)
+        return rc;
     colon = strstr(url, "://");
     if (colon == NULL)
         return hpo__error_set(HPO_EINVAL,
@@ -38,6 +88,23 @@ int hpo_storage_open(hpo_storage **out, const char *url)
                 url);
     return hpo__error_set(HPO_EINVAL, "unsupported storage scheme '%.*s' in URL '%.200s'",
             (int)(colon - url > 32 ? 32 : colon - url), url, url);
+}
+
+int hpo_storage_upgrade(const char *url)
+{
+    const hpo__rdb_driver *drv;
+    char *target;
+    int rc;
+    if (url == NULL || is_memory_url(url))
+        return hpo__error_set(HPO_EINVAL, "storage upgrade needs a sqlite:// or postgresql:// URL");
+    rc = rdb_target(url, &drv, &target);
+    if (rc == HPO_ENOTFOUND)
+        return hpo__error_set(HPO_EINVAL, "storage upgrade: '%.200s' is not a sqlite:// or "
+                "postgresql:// URL", url);
+    HPO_TRY(rc);
+    rc = hpo__rdb_upgrade(drv, target);
+    hpo__free(target);
+    return rc;
 }
 
 void hpo_storage_free(hpo_storage *s)

@@ -8,5 +8,13 @@
 
 int cmd_demo(int argc, char **argv);
 int cmd_train_mlp(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_trial(int argc, char **argv);
+int cmd_study(int argc, char **argv);
+int cmd_trials(int argc, char **argv);
+int cmd_best(int argc, char **argv);
+int cmd_ask(int argc, char **argv);
+int cmd_tell(int argc, char **argv);
+int cmd_storage(int argc, char **argv);
 
 #endif

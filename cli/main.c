@@ -26,7 +26,15 @@ typedef struct command {
 
 static const command commands[] = {
     {"demo", cmd_demo, "tune the reference MLP on Fashion-MNIST (TPE + median pruning)"},
+    {"run", cmd_run, "tune a training command: sample, launch, read metrics, prune"},
+    {"trial", cmd_trial, "suggest/report from inside a command run by 'hpo run'"},
+    {"study", cmd_study, "create, list, delete studies; set a study's user attribute"},
+    {"trials", cmd_trials, "list a study's trials (table, csv, json)"},
+    {"best", cmd_best, "the best trial (json, params, or --name=value arguments)"},
+    {"ask", cmd_ask, "start a trial with a JSON search space and print its params"},
+    {"tell", cmd_tell, "finish a trial with values or a state"},
     {"train-mlp", cmd_train_mlp, "train one MLP configuration on (Fashion-)MNIST"},
+    {"storage", cmd_storage, "upgrade an Optuna 3.0/3.1 database (storage upgrade URL)"},
     {"version", cmd_version, "print the version"},
 };
 

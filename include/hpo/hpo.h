@@ -580,6 +580,22 @@ HPO_EXTERN(int) hpo_trial_snapshot(hpo_trial *trial, hpo_frozen_trial **out);
 HPO_EXTERN(void) hpo_trial_free(hpo_trial *trial);
 
 /* ========================================================================== */
+/* Attaching to a running trial (another process: `hpo trial` in a child)      */
+/* ========================================================================== */
+
+/**
+ * Open a handle on the RUNNING trial with this id, which belongs to the study
+ * and was asked elsewhere (typically by `hpo run` in a parent process sharing
+ * the storage). suggest_*, report, should_prune and set_user_attr work as on
+ * the asking handle, running the study's sampler and pruner here; parameters
+ * already suggested and enqueued fixed values are honoured. The caller frees
+ * *out with hpo_trial_free(); hpo_study_tell() may finish the trial.
+ * Errors: HPO_ENOTFOUND (no such trial in this study), HPO_ESTATE (the trial
+ * is not RUNNING).
+ */
+HPO_EXTERN(int) hpo_study_open_trial(hpo_study *study, int64_t trial_id, hpo_trial **out);
+
+/* ========================================================================== */
 /* Frozen trials (read-only snapshots)                                         */
 /* ========================================================================== */
 

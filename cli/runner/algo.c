@@ -1,0 +1,241 @@
+/*
+ * algo.c - sampler and pruner specs (see algo.h): "name[:key=value]...".
+ */
+#include "algo.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPEC_MAX_FIELDS 16
+
+typedef struct spec {
+    char *copy;
+    char *name;
+    char *keys[SPEC_MAX_FIELDS];
+    char *values[SPEC_MAX_FIELDS];
+    size_t n;
+} spec;
+
+static int split_spec(const char *text, spec *s, char *err, size_t errlen)
+{
+    char *save = NULL, *tok;
+    memset(s, 0, sizeof(*s));
+    s->copy = strdup(text);
+    if (s->copy == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->name = strtok_r(s->copy, ":", &save);
+    if (s->name == NULL) {
+        snprintf(err, errlen, "empty sampler or pruner name");
+        return -1;
+    }
+    while ((tok = strtok_r(NULL, ":", &save)) != NULL) {
+        char *eq = strchr(tok, '=');
+        if (s->n == SPEC_MAX_FIELDS) {
+            snprintf(err, errlen, "'%.200s': too many options", text);
+            return -1;
+        }
+        if (eq != NULL)
+            *eq = '\0';
+        s->keys[s->n] = eq ? tok : NULL; /* a bare value (percentile:25) */
+        s->values[s->n] = eq ? eq + 1 : tok;
+        s->n++;
+    }
+    return 0;
+}
+
+static int spec_int(const char *what, const char *key, const char *v, long long lo,
+        long long *out, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    *out = strtoll(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE || *out < lo) {
+        snprintf(err, errlen, "%s: %s=%.100s must be an integer >= %lld", what, key, v, lo);
+        return -1;
+    }
+    return 0;
+}
+
+static int unknown_key(const char *what, const char *key, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: unknown option '%.100s'", what, key ? key : "(no key)");
+    return -1;
+}
+
+static int tpe_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_tpe_options o = HPO_TPE_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i];
+        if (k != NULL && strcmp(k, "compat") == 0) {
+            if (strcmp(s->values[i], "4.9") != 0 && strcmp(s->values[i], "5.0") != 0) {
+                snprintf(err, errlen, "tpe: compat must be 4.9 or 5.0");
+                return -1;
+            }
+            o.compat = strcmp(s->values[i], "4.9") == 0 ? HPO_TPE_COMPAT_4_9 : HPO_TPE_COMPAT_5_0;
+            continue;
+        }
+        if (k == NULL)
+            return unknown_key("tpe", s->values[i], err, errlen);
+        if (spec_int("tpe", k, s->values[i], 0, &v, err, errlen) != 0)
+            return -1;
+        if (strcmp(k, "startup") == 0)
+            o.n_startup_trials = (size_t)v;
+        else if (strcmp(k, "candidates") == 0 && v >= 1)
+            o.n_ei_candidates = (size_t)v;
+        else if (strcmp(k, "multivariate") == 0 && v <= 1)
+            o.multivariate = (int)v;
+        else if (strcmp(k, "liar") == 0 && v <= 1)
+            o.constant_liar = (int)v;
+        else if (strcmp(k, "group") == 0 && v <= 1)
+            o.group = v == 1;
+        else
+            return unknown_key("tpe", k, err, errlen);
+    }
+    if (hpo_sampler_tpe_new(out, &o) != HPO_OK) {
+        snprintf(err, errlen, "tpe: %s", hpo_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+int cli_sampler_new(const char *text, uint64_t seed, hpo_sampler **out, char *err,
+        size_t errlen)
+{
+    spec s;
+    int rc = -1;
+    *out = NULL;
+    if (split_spec(text ? text : "tpe", &s, err, errlen) != 0)
+        goto done;
+    if (strcmp(s.name, "tpe") == 0) {
+        rc = tpe_new(&s, seed, out, err, errlen);
+    } else if (strcmp(s.name, "random") == 0) {
+        if (s.n > 0)
+            rc = unknown_key("random", s.keys[0] ? s.keys[0] : s.values[0], err, errlen);
+        else if (hpo_sampler_random_new(out, seed) != HPO_OK)
+            snprintf(err, errlen, "random: %s", hpo_last_error());
+        else
+            rc = 0;
+    } else {
+        snprintf(err, errlen, "unknown sampler '%.100s' (tpe or random)", s.name);
+    }
+done:
+    free(s.copy);
+    return rc;
+}
+
+int cli_pruner_new(const char *text, hpo_pruner **out, char *err, size_t errlen)
+{
+    hpo_percentile_options o = HPO_PERCENTILE_OPTIONS_INIT;
+    double percentile = 50.0;
+    size_t first = 0;
+    spec s;
+    int rc = -1;
+    *out = NULL;
+    if (split_spec(text ? text : "median", &s, err, errlen) != 0)
+        goto done;
+    if (strcmp(s.name, "nop") == 0 || strcmp(s.name, "none") == 0) {
+        if (s.n > 0)
+            unknown_key("nop", s.keys[0] ? s.keys[0] : s.values[0], err, errlen);
+        else if (hpo_pruner_nop_new(out) != HPO_OK)
+            snprintf(err, errlen, "nop: %s", hpo_last_error());
+        else
+            rc = 0;
+        goto done;
+    }
+    if (strcmp(s.name, "percentile") == 0) {
+        char *end;
+        if (s.n == 0 || s.keys[0] != NULL) {
+            snprintf(err, errlen, "percentile: expected percentile:P, e.g. percentile:25");
+            goto done;
+        }
+        percentile = strtod(s.values[0], &end);
+        if (end == s.values[0] || *end != '\0') {
+            snprintf(err, errlen, "percentile: '%.100s' is not a number", s.values[0]);
+            goto done;
+        }
+        first = 1;
+    } else if (strcmp(s.name, "median") != 0) {
+        snprintf(err, errlen, "unknown pruner '%.100s' (median, percentile:P or nop)", s.name);
+        goto done;
+    }
+    for (size_t i = first; i < s.n; i++) {
+        long long v;
+        const char *k = s.keys[i];
+        if (k == NULL) {
+            unknown_key(s.name, s.values[i], err, errlen);
+            goto done;
+        }
+        if (spec_int(s.name, k, s.values[i], 0, &v, err, errlen) != 0)
+            goto done;
+        if (strcmp(k, "startup") == 0)
+            o.n_startup_trials = (size_t)v;
+        else if (strcmp(k, "warmup") == 0)
+            o.n_warmup_steps = v;
+        else if (strcmp(k, "interval") == 0)
+            o.interval_steps = v;
+        else if (strcmp(k, "min_trials") == 0)
+            o.n_min_trials = (size_t)v;
+        else {
+            unknown_key(s.name, k, err, errlen);
+            goto done;
+        }
+    }
+    if (hpo_pruner_percentile_new(out, percentile, &o) != HPO_OK)
+        snprintf(err, errlen, "%s: %s", s.name, hpo_last_error());
+    else
+        rc = 0;
+done:
+    free(s.copy);
+    return rc;
+}
+
+int cli_study_set_algorithms(hpo_study *study, const char *sampler, uint64_t seed,
+        const char *pruner, char *err, size_t errlen)
+{
+    hpo_sampler *s = NULL;
+    hpo_pruner *p = NULL;
+    if (cli_sampler_new(sampler, seed, &s, err, errlen) != 0)
+        return -1;
+    if (hpo_study_set_sampler(study, s) != HPO_OK) {
+        snprintf(err, errlen, "%s", hpo_last_error());
+        return -1;
+    }
+    if (cli_pruner_new(pruner, &p, err, errlen) != 0)
+        return -1;
+    if (hpo_study_set_pruner(study, p) != HPO_OK) {
+        snprintf(err, errlen, "%s", hpo_last_error());
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t cli_seed_mix(uint64_t seed, uint64_t value)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull * (value + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+uint64_t cli_random_seed(void)
+{
+    uint64_t s = 0;
+    struct timespec ts;
+    if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == (ssize_t)sizeof(s))
+        return s;
+    /* No entropy yet (early boot): time and pid still differ between runs. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return cli_seed_mix((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+            (uint64_t)getpid());
+}

@@ -16,6 +16,5 @@ int cmd_best(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_tell(int argc, char **argv);
 int cmd_storage(int argc, char **argv);
-int cmd_storage(int argc, char **argv);
 
 #endif

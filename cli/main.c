@@ -35,7 +35,6 @@ static const command commands[] = {
     {"tell", cmd_tell, "finish a trial with values or a state"},
     {"train-mlp", cmd_train_mlp, "train one MLP configuration on (Fashion-)MNIST"},
     {"storage", cmd_storage, "upgrade an Optuna 3.0/3.1 database (storage upgrade URL)"},
-    {"storage", cmd_storage, "upgrade an Optuna 3.0/3.1 database (storage upgrade URL)"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -634,6 +634,125 @@ HPO_EXTERN(const char *) hpo_frozen_trial_system_attr(const hpo_frozen_trial *t,
 HPO_EXTERN(double) hpo_frozen_trial_datetime_start(const hpo_frozen_trial *t);
 HPO_EXTERN(double) hpo_frozen_trial_datetime_complete(const hpo_frozen_trial *t);
 
+/* ========================================================================== */
+/* Importance                                                                  */
+/* ========================================================================== */
+
+/** Parameter-importance evaluators (Optuna's PedAnova- and FanovaImportanceEvaluator). */
+typedef enum hpo_importance_kind {
+    HPO_IMPORTANCE_PEDANOVA = 0, /* Optuna 5.0's default: fast, handles conditional params */
+    HPO_IMPORTANCE_FANOVA = 1    /* fANOVA on a random forest (Optuna <= 4.9's default) */
+} hpo_importance_kind;
+
+#define HPO_IMPORTANCE_OPTIONS_VERSION 1
+/** Importance options; fields are append-only. Defaults are Optuna's. */
+typedef struct hpo_importance_options {
+    unsigned int version;
+    uint64_t seed;             /* fANOVA: forest seed (0 is a valid seed) */
+    size_t n_trees;            /* fANOVA: 64 */
+    size_t max_depth;          /* fANOVA: 64 */
+    double target_quantile;    /* PED-ANOVA: 0.1, the "good" trials */
+    double region_quantile;    /* PED-ANOVA: 1.0, the trials compared against */
+    bool evaluate_on_local;    /* PED-ANOVA: true (false: against a uniform density) */
+    size_t objective;          /* which objective is the target: 0 */
+    const char *const *params; /* NULL: fANOVA uses the parameters every trial has,
+                                  PED-ANOVA every parameter any trial has */
+    size_t n_params;
+    int n_threads;             /* fANOVA trees in parallel; <= 0: one per CPU, at most 8 */
+} hpo_importance_options;
+#define HPO_IMPORTANCE_OPTIONS_INIT \
+    { HPO_IMPORTANCE_OPTIONS_VERSION, 0, 64, 64, 0.1, 1.0, true, 0, NULL, 0, 0 }
+HPO_EXTERN(int) hpo_importance_options_init(hpo_importance_options *opts, unsigned int version);
+
+/**
+ * Parameter importances from the study's COMPLETE trials with a finite target,
+ * normalised to sum to 1 (equal shares when every score is 0), ordered by
+ * importance descending (ties by name). Parameters with a single-valued
+ * distribution score 0. fANOVA leaves out trials lacking any scored parameter
+ * (or with a different distribution for it); PED-ANOVA scores each parameter on
+ * the trials that have it. *names_out is a NULL-terminated array (array and
+ * strings in one block) and *values_out an array of *n_out doubles, both
+ * released with hpo_free(); no trials give n 0 and NULL arrays.
+ * Errors: HPO_EINVAL (bad options, unknown or duplicate parameter name),
+ * HPO_EVERSION, HPO_EUNSUPPORTED (categorical too large for the evaluator).
+ */
+HPO_EXTERN(int) hpo_importance(hpo_study *study, hpo_importance_kind kind,
+        const hpo_importance_options *opts, char ***names_out, double **values_out,
+        size_t *n_out);
+
+/* ========================================================================== */
+/* Visualisation                                                               */
+/* ========================================================================== */
+
+/** Plots (Optuna's plot_* functions), each rendered as a standalone SVG document. */
+typedef enum hpo_plot_kind {
+    HPO_PLOT_HISTORY = 0,      /* objective per COMPLETE trial and the best so far */
+    HPO_PLOT_INTERMEDIATE = 1, /* intermediate values per trial, pruned trials marked */
+    HPO_PLOT_IMPORTANCE = 2,   /* parameter importances, horizontal bars */
+    HPO_PLOT_PARALLEL = 3,     /* parallel coordinates coloured by objective */
+    HPO_PLOT_SLICE = 4,        /* objective against each parameter */
+    HPO_PLOT_CONTOUR = 5,      /* interpolated objective over two parameters */
+    HPO_PLOT_EDF = 6,          /* empirical distribution of the objective */
+    HPO_PLOT_TIMELINE = 7,     /* start-to-end bars by state */
+    HPO_PLOT_PARETO = 8        /* first two objectives, Pareto front highlighted */
+} hpo_plot_kind;
+#define HPO_PLOT_KIND_COUNT 9
+
+/** "history", "intermediate", ..., "pareto"; NULL for an unknown kind. Static. */
+HPO_EXTERN(const char *) hpo_plot_kind_name(hpo_plot_kind kind);
+/** The kind named name (as hpo_plot_kind_name). Errors: HPO_EINVAL. */
+HPO_EXTERN(int) hpo_plot_kind_from_name(const char *name, hpo_plot_kind *out);
+
+#define HPO_PLOT_OPTIONS_VERSION 1
+/** Plot options; fields are append-only. */
+typedef struct hpo_plot_options {
+    unsigned int version;
+    unsigned int width;        /* pixels; 0: 720 */
+    unsigned int height;       /* pixels; 0: 420 */
+    size_t objective;          /* objective of single-objective plots: 0 */
+    const char *const *params; /* NULL: every parameter (contour: the two most frequent) */
+    size_t n_params;
+    hpo_importance_kind importance; /* evaluator of HPO_PLOT_IMPORTANCE */
+    uint64_t seed;             /* fANOVA seed */
+    double now;                /* timeline: end of RUNNING bars, Unix s; 0: latest time seen */
+    size_t max_points;         /* marks per plot before thinning; 0: 5000 */
+} hpo_plot_options;
+#define HPO_PLOT_OPTIONS_INIT \
+    { HPO_PLOT_OPTIONS_VERSION, 0, 0, 0, NULL, 0, HPO_IMPORTANCE_PEDANOVA, 0, 0.0, 0 }
+HPO_EXTERN(int) hpo_plot_options_init(hpo_plot_options *opts, unsigned int version);
+
+/**
+ * Render one plot of the study as an SVG document (UTF-8, user text escaped).
+ * The same trials and options give the same bytes. Large studies are thinned
+ * deterministically to at most max_points marks per plot (lines keep every
+ * change of the best value). A plot with no data says so in its text.
+ * *svg_out is released with hpo_free(); len_out may be NULL.
+ * Errors: HPO_EINVAL (unknown kind, bad options, unknown parameter),
+ * HPO_EUNSUPPORTED (pareto on a single-objective study), HPO_ENOMEM.
+ */
+HPO_EXTERN(int) hpo_plot_svg(hpo_study *study, hpo_plot_kind kind,
+        const hpo_plot_options *opts, char **svg_out, size_t *len_out);
+
+#define HPO_REPORT_OPTIONS_VERSION 1
+typedef struct hpo_report_options {
+    unsigned int version;
+    hpo_importance_kind importance; /* evaluator for the importance plot */
+    uint64_t seed;
+    size_t max_table_rows;          /* trial table rows (best first); 0: every trial */
+} hpo_report_options;
+#define HPO_REPORT_OPTIONS_INIT { HPO_REPORT_OPTIONS_VERSION, HPO_IMPORTANCE_PEDANOVA, 0, 0 }
+HPO_EXTERN(int) hpo_report_options_init(hpo_report_options *opts, unsigned int version);
+
+/**
+ * A self-contained HTML report of the study (inline CSS, SVG and a little
+ * JavaScript for sorting; nothing fetched from the network): summary, best
+ * trial, every plot that applies and a sortable trial table.
+ * *html_out is released with hpo_free(); len_out may be NULL.
+ * Errors: HPO_EINVAL, HPO_EVERSION, HPO_ENOMEM.
+ */
+HPO_EXTERN(int) hpo_report_html(hpo_study *study, const hpo_report_options *opts,
+        char **html_out, size_t *len_out);
+
 #ifdef __cplusplus
 }
 #endif

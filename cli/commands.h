@@ -16,5 +16,8 @@ int cmd_best(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_tell(int argc, char **argv);
 int cmd_storage(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_importance(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

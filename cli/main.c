@@ -35,6 +35,9 @@ static const command commands[] = {
     {"tell", cmd_tell, "finish a trial with values or a state"},
     {"train-mlp", cmd_train_mlp, "train one MLP configuration on (Fashion-)MNIST"},
     {"storage", cmd_storage, "upgrade an Optuna 3.0/3.1 database (storage upgrade URL)"},
+    {"plot", cmd_plot, "draw one plot of a study as SVG"},
+    {"importance", cmd_importance, "parameter importances (PED-ANOVA or fANOVA)"},
+    {"report", cmd_report, "write a self-contained HTML report of a study"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -187,6 +187,14 @@ static void *alloc_floats(size_t n)
     return hpo__reallocarray(NULL, n == 0 ? 1 : n, sizeof(float));
 }
 
+/* MurmurHash3's 64-bit finaliser: a bijective mix of all input bits. */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    return z ^ (z >> 33);
+}
+
 static void worker_release(worker *w)
 {
     hpo__free(w->x);
@@ -225,8 +233,10 @@ static int worker_init(hpo_mlp *m, worker *w, int id)
             return hpo__error_set(HPO_ENOMEM, "out of memory for MLP activations");
     }
     memset(w->grad, 0, m->n_params * sizeof(float));
-    /* Distinct dropout streams per worker, all derived from the seed. */
-    hpo__rng_seed(&w->rng, m->cfg.seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(id + 1)));
+    /* Distinct dropout streams per worker, all derived from the seed. The seed
+     * is hashed first: hpo__rng_seed steps splitmix64 by the golden gamma, so
+     * seeds that differ by multiples of it would give overlapping states. */
+    hpo__rng_seed(&w->rng, mix64(m->cfg.seed + 0x632be59bd9b4e019ULL * (uint64_t)(id + 1)));
     /* Slice boundaries on 16-float multiples keep the slices cache-line aligned. */
     n = m->n_params;
     w->p0 = (n * (size_t)id / (size_t)m->n_threads) & ~(size_t)15;

@@ -34,19 +34,25 @@
 
 /* Rows a worker's buffers hold at least, so evaluation runs in large chunks. */
 #define EVAL_ROWS 256
-/* Busy-wait iterations before a barrier waiter sleeps. */
-#define BARRIER_SPIN 4096
+/* Busy-wait iterations before a waiting thread sleeps. */
+#define WAIT_SPIN 4096
 
 /* ---------------------------------------------------------------------- */
-/* Barrier: spin briefly (steps take well under a millisecond), then sleep. */
-
-typedef struct barrier {
-    atomic_uint count;
-    atomic_uint gen;
-    unsigned n;
+/*
+ * Phases. An epoch is a sequence of phases (per minibatch: the row chunks'
+ * forward/backward, then the parameter slices' updates), each made of
+ * n_threads tasks with fixed inputs and outputs. Any thread may run any task:
+ * a thread first claims its own, then any left unclaimed, and starts a phase
+ * only once every task of the previous one has finished. The results do not
+ * depend on which thread ran what, and a thread the OS deschedules does not
+ * stall the others as it would at a barrier: they take over its tasks.
+ */
+typedef struct phaser {
+    atomic_ullong done; /* tasks finished in this epoch */
+    atomic_uint sleepers;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-} barrier;
+} phaser;
 
 static void cpu_relax(void)
 {
@@ -55,26 +61,35 @@ static void cpu_relax(void)
 #endif
 }
 
-static void barrier_wait(barrier *b)
+/* Wait until at least target tasks have finished: spin briefly (a phase takes
+ * well under a millisecond), then sleep. */
+static void phaser_wait(phaser *ph, unsigned long long target)
 {
-    unsigned gen = atomic_load_explicit(&b->gen, memory_order_acquire);
-    if (atomic_fetch_add_explicit(&b->count, 1, memory_order_acq_rel) + 1 == b->n) {
-        atomic_store_explicit(&b->count, 0, memory_order_relaxed);
-        pthread_mutex_lock(&b->mu);
-        atomic_store_explicit(&b->gen, gen + 1, memory_order_release);
-        pthread_cond_broadcast(&b->cv);
-        pthread_mutex_unlock(&b->mu);
+    if (atomic_load(&ph->done) >= target)
         return;
-    }
-    for (int i = 0; i < BARRIER_SPIN; i++) {
-        if (atomic_load_explicit(&b->gen, memory_order_acquire) != gen)
-            return;
+    for (int i = 0; i < WAIT_SPIN; i++) {
         cpu_relax();
+        if (atomic_load(&ph->done) >= target)
+            return;
     }
-    pthread_mutex_lock(&b->mu);
-    while (atomic_load_explicit(&b->gen, memory_order_acquire) == gen)
-        pthread_cond_wait(&b->cv, &b->mu);
-    pthread_mutex_unlock(&b->mu);
+    /* sleepers is raised before done is re-read under the lock, and a finisher
+     * raises done before reading sleepers, so no wake-up is lost. */
+    atomic_fetch_add(&ph->sleepers, 1);
+    pthread_mutex_lock(&ph->mu);
+    while (atomic_load(&ph->done) < target)
+        pthread_cond_wait(&ph->cv, &ph->mu);
+    pthread_mutex_unlock(&ph->mu);
+    atomic_fetch_sub(&ph->sleepers, 1);
+}
+
+static void phaser_finish(phaser *ph)
+{
+    atomic_fetch_add(&ph->done, 1);
+    if (atomic_load(&ph->sleepers) > 0) {
+        pthread_mutex_lock(&ph->mu);
+        pthread_cond_broadcast(&ph->cv);
+        pthread_mutex_unlock(&ph->mu);
+    }
 }
 
 /* ---------------------------------------------------------------------- */
@@ -92,6 +107,7 @@ typedef struct worker {
     float *grad;                        /* n_params */
     hpo_rng rng;                        /* dropout */
     size_t p0, p1;                      /* parameter slice this worker updates */
+    atomic_ullong claimed;              /* phases whose task here was claimed */
     double loss_sum;                    /* over the rows it processed */
     size_t n_correct;
 } worker;
@@ -111,7 +127,7 @@ struct hpo_mlp {
     float lut[256];  /* pixel byte -> normalised float */
     int n_threads;
     worker *workers;
-    barrier bar;
+    phaser ph;
     /* What the team works on during one call (read-only while it runs). */
     const hpo_mlp_data *data;
     const size_t *order;
@@ -321,15 +337,14 @@ int hpo__mlp_new(hpo_mlp **out, const hpo_mlp_config *cfg, size_t n_in, size_t n
     for (int t = 0; t < m->n_threads; t++)
         if ((rc = worker_init(m, &m->workers[t], t)) != HPO_OK)
             goto fail;
-    atomic_init(&m->bar.count, 0);
-    atomic_init(&m->bar.gen, 0);
-    m->bar.n = (unsigned)m->n_threads;
-    if (pthread_mutex_init(&m->bar.mu, NULL) != 0) {
+    atomic_init(&m->ph.done, 0);
+    atomic_init(&m->ph.sleepers, 0);
+    if (pthread_mutex_init(&m->ph.mu, NULL) != 0) {
         rc = hpo__error_set(HPO_ERROR, "cannot create a mutex");
         goto fail;
     }
-    if (pthread_cond_init(&m->bar.cv, NULL) != 0) {
-        pthread_mutex_destroy(&m->bar.mu);
+    if (pthread_cond_init(&m->ph.cv, NULL) != 0) {
+        pthread_mutex_destroy(&m->ph.mu);
         rc = hpo__error_set(HPO_ERROR, "cannot create a condition variable");
         goto fail;
     }
@@ -354,8 +369,8 @@ void hpo__mlp_free(hpo_mlp *m)
         return;
     for (int t = 0; t < m->n_threads; t++)
         worker_release(&m->workers[t]);
-    pthread_cond_destroy(&m->bar.cv);
-    pthread_mutex_destroy(&m->bar.mu);
+    pthread_cond_destroy(&m->ph.cv);
+    pthread_mutex_destroy(&m->ph.mu);
     hpo__free(m->workers);
     hpo__free(m->state2);
     hpo__free(m->state1);
@@ -921,28 +936,44 @@ static int run_team(hpo_mlp *m)
     return rc;
 }
 
-static void train_job(worker *w)
+/* Task k of phase q: even phases run rows chunk k of minibatch q / 2 through
+ * forward and backward, odd phases update parameter slice k. */
+static void train_task(hpo_mlp *m, size_t q, size_t k)
 {
-    hpo_mlp *m = w->m;
+    worker *w = &m->workers[k];
     size_t batch = m->cfg.batch, n = m->n_order, T = (size_t)m->n_threads;
-    int64_t step = m->n_steps;
-    for (size_t start = 0; start < n; start += batch) {
-        size_t rows = n - start < batch ? n - start : batch;
-        size_t r0 = rows * (size_t)w->id / T, r1 = rows * (size_t)(w->id + 1) / T;
-        float inv_batch = 1.0f / (float)rows;
+    size_t start = q / 2 * batch, rows = n - start < batch ? n - start : batch;
+    if (q % 2 == 0) {
+        size_t r0 = rows * k / T, r1 = rows * (k + 1) / T;
         gather(w, m->data, m->order + start + r0, r1 - r0);
         if (r1 > r0)
             forward(w, r1 - r0, true);
-        backward(w, r1 - r0, inv_batch, true);
-        step++;
-        if (T > 1) {
-            barrier_wait(&m->bar); /* every worker's gradients are ready */
-            sum_grads(m, w->p0, w->p1);
-        }
+        backward(w, r1 - r0, 1.0f / (float)rows, true);
+    } else {
+        sum_grads(m, w->p0, w->p1);
         optimizer_step(m, m->workers[0].grad, T > 1 ? m->workers[1].grad : NULL, w->p0, w->p1,
-                       step);
-        if (T > 1)
-            barrier_wait(&m->bar); /* every slice of the parameters is updated */
+                       m->n_steps + (int64_t)(q / 2) + 1);
+    }
+}
+
+static void train_job(worker *home)
+{
+    hpo_mlp *m = home->m;
+    size_t T = (size_t)m->n_threads, n_batches = (m->n_order + m->cfg.batch - 1) / m->cfg.batch;
+    for (size_t q = 0; q < 2 * n_batches; q++) {
+        if (T == 1) {
+            train_task(m, q, 0);
+            continue;
+        }
+        phaser_wait(&m->ph, (unsigned long long)(q * T));
+        for (size_t j = 0; j < T; j++) {
+            size_t k = ((size_t)home->id + j) % T;
+            unsigned long long expected = q;
+            if (atomic_compare_exchange_strong(&m->workers[k].claimed, &expected, q + 1)) {
+                train_task(m, q, k);
+                phaser_finish(&m->ph);
+            }
+        }
     }
 }
 
@@ -1027,6 +1058,9 @@ int hpo__mlp_train_epoch(
         m->order = order;
         m->n_order = n;
         m->job = train_job;
+        atomic_store(&m->ph.done, 0);
+        for (int t = 0; t < m->n_threads; t++)
+            atomic_store(&m->workers[t].claimed, 0);
         reset_tallies(m);
         rc = run_team(m);
         if (rc != HPO_OK)

@@ -217,6 +217,18 @@ static int finish_opts(run_opts *o, char **gpus, size_t n_gpus)
                 o->n_metrics);
     if (c->n_trials == 0 && c->timeout == 0.0)
         return cli_usage_error("run", "give --trials N or --timeout SECONDS");
+    {
+        /* Build them once here so that a bad spec is a usage error. */
+        hpo_sampler *s = NULL;
+        hpo_pruner *p = NULL;
+        char err[512];
+        int bad = cli_sampler_new(o->sampler, 0, &s, err, sizeof(err)) != 0 ||
+                  cli_pruner_new(o->pruner, &p, err, sizeof(err)) != 0;
+        hpo_sampler_free(s);
+        hpo_pruner_free(p);
+        if (bad)
+            return cli_usage_error("run", "%s", err);
+    }
     if (gpus != NULL) {
         size_t slots = n_gpus * (size_t)c->per_gpu;
         if (c->jobs == 0)

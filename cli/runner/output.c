@@ -138,6 +138,8 @@ char *rn_tail_text(const rn_tail *t)
         char *nl = memchr(s, '\n', n);
         if (nl != NULL && (size_t)(nl - s) + 1 < n)
             start = (size_t)(nl - s) + 1;
+    } else {
+        memcpy(s, t->buf, n);
     }
     memmove(s, s + start, n - start);
     n -= start;

@@ -583,6 +583,18 @@ static void params_text(runner *r, const rn_job *j, char *buf, size_t n)
     }
 }
 
+static int count_trials(runner *r, size_t *n_out);
+
+/* Will another trial start? (A retry beyond the budget would only wait in the study.) */
+static bool budget_left(runner *r)
+{
+    size_t have;
+    if (r->cfg->timeout > 0 && now_s() - r->t0 >= r->cfg->timeout)
+        return false;
+    return r->cfg->n_trials == 0 ||
+           (count_trials(r, &have) == 0 && (int64_t)have < r->cfg->n_trials);
+}
+
 static void finish(runner *r, rn_job *j)
 {
     const rn_config *cfg = r->cfg;
@@ -624,7 +636,7 @@ static void finish(runner *r, rn_job *j)
     rn_progress_trial_done(&r->prog, state, j->number, state == HPO_TRIAL_COMPLETE ? values[0] : 0,
             params);
     if (state == HPO_TRIAL_FAIL && j->stop != STOP_INTERRUPT && j->attempt < cfg->retries &&
-            !r->stopping) {
+            !r->stopping && budget_left(r)) {
         hpo_frozen_trial *snap = NULL;
         if (hpo_study_get_trial(cfg->study, j->number, &snap) == HPO_OK)
             retry(r, j, snap);
@@ -937,7 +949,7 @@ static int setup(runner *r, const rn_config *cfg)
         if (cli_template_expand(cfg->cmd[i], lookup, &ctx, &dummy, err, sizeof(err)) != 0) {
             fprintf(stderr, "hpo run: %s (known: the --param names, trial_number, trial_id)\n",
                     err);
-            return -1;
+            return 2;
         }
         free(dummy);
     }
@@ -947,7 +959,7 @@ static int setup(runner *r, const rn_config *cfg)
     r->slot_used = calloc((size_t)r->n_slots, sizeof(*r->slot_used));
     if (r->jobs == NULL || r->slot_used == NULL || pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         fprintf(stderr, "hpo run: out of resources\n");
-        return -1;
+        return 1;
     }
     for (int i = 0; i < r->n_jobs; i++) {
         r->jobs[i].proc.fds[0] = r->jobs[i].proc.fds[1] = -1;
@@ -974,11 +986,15 @@ static void install_signals(runner *r, bool on)
 int rn_run(const rn_config *cfg)
 {
     runner r;
-    int status;
-    if (setup(&r, cfg) != 0) {
+    int status = setup(&r, cfg);
+    if (status != 0) {
         free(r.jobs);
         free(r.slot_used);
-        return 1;
+        if (r.wake[0] >= 0)
+            close(r.wake[0]);
+        if (r.wake[1] >= 0)
+            close(r.wake[1]);
+        return status;
     }
     g_interrupts = 0;
     install_signals(&r, true);

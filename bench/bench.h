@@ -53,4 +53,7 @@ int bench_parse_u64(const char *opt, const char *text, uint64_t *out);
 /** `hpo-bench mlp` (bench/bench_mlp.c): argv[0] is "mlp"; returns the exit status. */
 int bench_mlp_main(int argc, char **argv);
 
+/** `hpo-bench storage` (bench/bench_storage.c): argv[0] is "storage"; returns the exit status. */
+int bench_storage_main(int argc, char **argv);
+
 #endif

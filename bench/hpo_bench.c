@@ -6,6 +6,7 @@
  *   hpo-bench overhead --sampler S --trials N [--seed K] [--storage URL]
  *   hpo-bench suite --sampler S --function F|all [--trials 100] [--seeds 10]
  *   hpo-bench mlp ...   (bench/bench_mlp.c)
+ *   hpo-bench storage ...   (bench/bench_storage.c)
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "bench_runner.h"
 
 /*=========================== helpers ===========================*/
 
@@ -371,6 +373,9 @@ static const bench_command commands[] = {
          "--sampler S --trials N [--seed K] [--storage URL]  per-trial framework cost"},
         {"mlp", bench_mlp_main,
          "[--threads 2] [--epochs 5] [--net all|adam|sgd]  MLP seconds/epoch"},
+        {"storage", bench_storage_main,
+         "--storage URL [--procs P] [--trials N] | --mode ask --history H  storage cost"},
+        {"runner", bench_runner_main, "[--trials 200] [--hpo PATH]  hpo run cost per trial beyond start-up"},
         {"suite", cmd_suite,
          "--sampler S --function F|all [--trials 100] [--seeds 10]  best value vs trials"},
 };

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "bench_runner.h"
 
 /*=========================== helpers ===========================*/
 
@@ -374,6 +375,8 @@ static const bench_command commands[] = {
          "[--threads 2] [--epochs 5] [--net all|adam|sgd]  MLP seconds/epoch"},
         {"storage", bench_storage_main,
          "--storage URL [--procs P] [--trials N] | --mode ask --history H  storage cost"},
+        {"runner", bench_runner_main,
+         "[--trials 200] [--hpo PATH] [--storage URL]  hpo run cost per trial beyond start-up"},
         {"suite", cmd_suite,
          "--sampler S --function F|all [--trials 100] [--seeds 10]  best value vs trials"},
 };

@@ -12,8 +12,8 @@ BUILD   ?= build/$(VARIANT)
 PREFIX  ?= /usr/local
 
 CC      ?= cc
-PKGS    := jansson yaml-0.1 sqlite3 libpq
-WORK_PKGS := zlib
+PKGS    := jansson sqlite3 libpq
+WORK_PKGS := zlib yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(WORK_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)

@@ -13,7 +13,7 @@ PREFIX  ?= /usr/local
 
 CC      ?= cc
 PKGS    := jansson sqlite3 libpq
-WORK_PKGS := zlib yaml-0.1
+WORK_PKGS := zlib yaml-0.1 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(WORK_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)

@@ -38,6 +38,7 @@ static const command commands[] = {
     {"plot", cmd_plot, "draw one plot of a study as SVG"},
     {"importance", cmd_importance, "parameter importances (PED-ANOVA or fANOVA)"},
     {"report", cmd_report, "write a self-contained HTML report of a study"},
+    {"dashboard", cmd_dashboard, "serve a read-only web dashboard of a storage's studies"},
     {"version", cmd_version, "print the version"},
 };
 

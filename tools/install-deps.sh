@@ -8,4 +8,5 @@ apt-get install -y -qq --no-install-recommends \
     build-essential pkg-config ca-certificates \
     libjansson-dev libcmocka-dev zlib1g-dev libopenblas-dev libyaml-dev \
     libsqlite3-dev libpq-dev postgresql python3-venv \
+    libmicrohttpd-dev chromium fonts-dejavu-core \
     dataset-fashion-mnist >/dev/null

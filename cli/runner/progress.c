@@ -21,11 +21,13 @@ void rn_progress_init(rn_progress *p, const rn_config *cfg, double t0)
 
 void rn_progress_set_total(rn_progress *p, int64_t in_study)
 {
+    p->dirty = p->dirty || p->in_study != in_study;
     p->in_study = in_study;
 }
 
 void rn_progress_trial_started(rn_progress *p)
 {
+    p->dirty = true;
     p->running++;
     p->in_study++;
 }
@@ -33,6 +35,7 @@ void rn_progress_trial_started(rn_progress *p)
 void rn_progress_trial_done(rn_progress *p, hpo_trial_state state, int64_t number, double value,
         const char *params)
 {
+    p->dirty = true;
     p->running--;
     p->finished++;
     if (state == HPO_TRIAL_COMPLETE)
@@ -76,6 +79,7 @@ void rn_progress_clear(rn_progress *p)
     if (p->drawn) {
         fputs("\r\033[K", stderr);
         p->drawn = false;
+        p->dirty = true;
     }
 }
 
@@ -97,13 +101,11 @@ static void status_text(const rn_progress *p, double now, char *buf, size_t n)
         k = (size_t)snprintf(buf, n, "[%lld]", (long long)p->finished);
     }
     if (k < n)
-        k += (size_t)snprintf(buf + k, n - k, " %d running · %lld pruned · %lld failed",
-                p->running, (long long)p->pruned, (long long)p->failed);
+        k += (size_t)snprintf(buf + k, n - k, " %d running · %lld pruned · %lld failed · %s%s",
+                p->running, (long long)p->pruned, (long long)p->failed, el, eta);
     if (k < n && p->have_best)
-        k += (size_t)snprintf(buf + k, n - k, " · best %s=%.6g (#%lld %s)", p->metric,
-                p->best_value, (long long)p->best_number, p->best_params);
-    if (k < n)
-        snprintf(buf + k, n - k, " · %s%s", el, eta);
+        snprintf(buf + k, n - k, " · best %s=%.6g (#%lld %s)", p->metric, p->best_value,
+                (long long)p->best_number, p->best_params);
 }
 
 void rn_progress_draw(rn_progress *p, double now)
@@ -111,8 +113,9 @@ void rn_progress_draw(rn_progress *p, double now)
     char line[1024];
     int width;
     size_t len, cols = 0, cut = 0;
-    if (!p->live)
+    if (!p->live || (!p->dirty && now - p->last_draw < 1.0))
         return;
+    p->dirty = false;
     status_text(p, now, line, sizeof(line));
     /* Cut to the terminal's width (count UTF-8 characters) so it never wraps. */
     width = term_width() - 1;
@@ -140,6 +143,6 @@ void rn_progress_finish(rn_progress *p, double now)
             (long long)p->finished, el, (long long)p->complete, (long long)p->pruned,
             (long long)p->failed);
     if (p->have_best)
-        fprintf(stderr, "hpo: best of this run: trial %lld, %s=%.17g %s\n",
+        fprintf(stderr, "hpo: best of this run: trial %lld, %s=%.10g %s\n",
                 (long long)p->best_number, p->metric, p->best_value, p->best_params);
 }

@@ -14,6 +14,7 @@
 typedef struct rn_progress {
     bool live;     /* redraw a status line on stderr */
     bool drawn;    /* a status line is on screen now */
+    bool dirty;    /* something changed since the last draw */
     int verbosity;
     hpo_direction direction; /* of objective 0; NOT_SET for multi-objective */
     const char *metric;
@@ -31,7 +32,7 @@ typedef struct rn_progress {
 void rn_progress_init(rn_progress *p, const rn_config *cfg, double t0);
 void rn_progress_set_total(rn_progress *p, int64_t in_study);
 void rn_progress_trial_started(rn_progress *p);
-/** A trial finished; value and params matter for COMPLETE. */
+/** A trial finished; value and params (short text) matter for COMPLETE. */
 void rn_progress_trial_done(rn_progress *p, hpo_trial_state state, int64_t number, double value,
         const char *params);
 /** Erase the status line before printing something else. */

@@ -570,16 +570,21 @@ static void job_release(runner *r, rn_job *j)
     j->slot = -1;
 }
 
-/* One line of parameters for the log: "lr=0.01 opt=Adam". */
-static void params_text(runner *r, const rn_job *j, char *buf, size_t n)
+/* One line of parameters: "lr=0.01 opt=Adam"; short: floats to 4 digits. */
+static void params_text(runner *r, const rn_job *j, bool short_floats, char *buf, size_t n)
 {
     size_t k = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < r->cfg->space->n && k + 1 < n; i++) {
-        if (!j->assign[i].active)
+        const cli_assign *a = &j->assign[i];
+        if (!a->active)
             continue;
-        k += (size_t)snprintf(buf + k, n - k, "%s%s=%s", k ? " " : "",
-                r->cfg->space->params[i].name, j->assign[i].text);
+        if (short_floats && a->value.type == HPO_VALUE_FLOAT)
+            k += (size_t)snprintf(buf + k, n - k, "%s%s=%.4g", k ? " " : "",
+                    r->cfg->space->params[i].name, a->value.u.f);
+        else
+            k += (size_t)snprintf(buf + k, n - k, "%s%s=%s", k ? " " : "",
+                    r->cfg->space->params[i].name, a->text);
     }
 }
 
@@ -621,7 +626,7 @@ static void finish(runner *r, rn_job *j)
                 hpo_last_error());
         state = HPO_TRIAL_FAIL;
     }
-    params_text(r, j, params, sizeof(params));
+    params_text(r, j, false, params, sizeof(params));
     vals[0] = '\0';
     if (state == HPO_TRIAL_COMPLETE)
         for (size_t i = 0; i < cfg->n_metrics && k < sizeof(vals); i++)
@@ -631,8 +636,9 @@ static void finish(runner *r, rn_job *j)
         snprintf(vals, sizeof(vals), "at step %lld", (long long)j->last_step);
     else
         snprintf(vals, sizeof(vals), "%s", reason);
-    say(r, 1, "trial %lld %s %s (%.1f s) %s", (long long)j->number, hpo_trial_state_name(state),
-            vals, secs, params);
+    say(r, 1, "trial %lld %s %s (%.*f s) %s", (long long)j->number, hpo_trial_state_name(state),
+            vals, secs < 10 ? 2 : 1, secs, params);
+    params_text(r, j, true, params, sizeof(params));
     rn_progress_trial_done(&r->prog, state, j->number, state == HPO_TRIAL_COMPLETE ? values[0] : 0,
             params);
     if (state == HPO_TRIAL_FAIL && j->stop != STOP_INTERRUPT && j->attempt < cfg->retries &&
@@ -777,7 +783,7 @@ static void launch(runner *r, rn_job *j)
     }
     if (r->cfg->verbosity >= 2) {
         char params[512];
-        params_text(r, j, params, sizeof(params));
+        params_text(r, j, false, params, sizeof(params));
         say(r, 2, "trial %lld started (pid %d%s%s) %s", (long long)j->number, (int)j->proc.pid,
                 r->cfg->gpus ? ", GPU " : "",
                 r->cfg->gpus ? r->cfg->gpus[(size_t)j->slot % r->cfg->n_gpus] : "", params);

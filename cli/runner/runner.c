@@ -27,8 +27,10 @@
 
 #include "cli/metrics.h"
 #include "cli/runner/output.h"
+#include "cli/runner/command.h"
 #include "cli/runner/proc.h"
 #include "cli/runner/progress.h"
+#include "cli/runner/retry.h"
 #include "cli/template.h"
 
 extern char **environ;
@@ -63,12 +65,6 @@ typedef struct rn_job {
     int64_t retry_of;
 } rn_job;
 
-typedef struct rn_retry {
-    char *key; /* canonical JSON of the parameters */
-    int attempt;
-    int64_t original;
-} rn_retry;
-
 typedef struct runner {
     const rn_config *cfg;
     rn_job *jobs;
@@ -80,8 +76,7 @@ typedef struct runner {
     bool stopping; /* no more launches */
     bool fatal;
     int handled; /* interrupts acted upon */
-    rn_retry *retries;
-    size_t n_retries;
+    rn_retries retries;
     rn_progress prog;
 } runner;
 
@@ -127,222 +122,17 @@ static void say(runner *r, int level, const char *fmt, ...)
     rn_progress_draw(&r->prog, now_s());
 }
 
-/* ---- parameters, command line, environment --------------------------------- */
-
-typedef struct lookup_ctx {
-    const runner *r;
-    const cli_assign *assign;
-    char number[24];
-    char id[24];
-} lookup_ctx;
-
-static int lookup(const char *name, size_t len, const char **value, void *payload)
-{
-    lookup_ctx *c = payload;
-    const cli_space *s = c->r->cfg->space;
-    if (len == 12 && memcmp(name, "trial_number", 12) == 0) {
-        *value = c->number;
-        return CLI_TEMPLATE_FOUND;
-    }
-    if (len == 8 && memcmp(name, "trial_id", 8) == 0) {
-        *value = c->id;
-        return CLI_TEMPLATE_FOUND;
-    }
-    for (size_t i = 0; i < s->n; i++) {
-        if (strlen(s->params[i].name) != len || memcmp(s->params[i].name, name, len) != 0)
-            continue;
-        if (c->assign == NULL) {
-            *value = "";
-            return CLI_TEMPLATE_FOUND;
-        }
-        if (!c->assign[i].active)
-            return CLI_TEMPLATE_INACTIVE;
-        *value = c->assign[i].text;
-        return CLI_TEMPLATE_FOUND;
-    }
-    return CLI_TEMPLATE_UNKNOWN;
-}
-
-static void free_strv(char **v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* The command's argv for this trial; items naming an inactive parameter are left out. */
-static char **build_argv(runner *r, const lookup_ctx *ctx, size_t *n_out, char *err,
-        size_t errlen)
-{
-    const rn_config *cfg = r->cfg;
-    char **argv = calloc(cfg->n_cmd + 1, sizeof(*argv));
-    size_t n = 0;
-    if (argv == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (size_t i = 0; i < cfg->n_cmd; i++) {
-        int rc = cli_template_expand(cfg->cmd[i], lookup, (void *)ctx, &argv[n], err, errlen);
-        if (rc == CLI_TEMPLATE_ERROR) {
-            free_strv(argv, n);
-            return NULL;
-        }
-        if (rc == CLI_TEMPLATE_OK)
-            n++;
-    }
-    if (n == 0) {
-        snprintf(err, errlen, "the command is empty for this trial");
-        free(argv);
-        return NULL;
-    }
-    *n_out = n;
-    return argv;
-}
-
-static char *env_entry(const char *name, const char *value)
-{
-    size_t n = strlen(name) + strlen(value) + 2;
-    char *s = malloc(n);
-    if (s != NULL)
-        snprintf(s, n, "%s=%s", name, value);
-    return s;
-}
-
-/* HPO_PARAM_<NAME>: upper case, anything but letters and digits becomes '_'. */
-static char *param_env_entry(const char *name, const char *value)
-{
-    size_t n = strlen(name);
-    char *key = malloc(n + 11), *s;
-    if (key == NULL)
-        return NULL;
-    memcpy(key, "HPO_PARAM_", 10);
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-            c = '_';
-        key[10 + i] = c;
-    }
-    key[10 + n] = '\0';
-    s = env_entry(key, value);
-    free(key);
-    return s;
-}
-
-static char **build_env_set(runner *r, rn_job *j, const lookup_ctx *ctx, size_t *n_out)
-{
-    const rn_config *cfg = r->cfg;
-    size_t cap = cfg->space->n + 10, n = 0;
-    char **set = calloc(cap, sizeof(*set)), seed[24];
-    if (set == NULL)
-        return NULL;
-    snprintf(seed, sizeof(seed), "%llu", (unsigned long long)cfg->seed);
-    set[n++] = env_entry("HPO_STORAGE", cfg->storage_url);
-    set[n++] = env_entry("HPO_STUDY", cfg->study_name);
-    set[n++] = env_entry("HPO_TRIAL_ID", ctx->id);
-    set[n++] = env_entry("HPO_TRIAL_NUMBER", ctx->number);
-    set[n++] = env_entry("HPO_SAMPLER", cfg->sampler_spec ? cfg->sampler_spec : "tpe");
-    set[n++] = env_entry("HPO_PRUNER", cfg->pruner_spec ? cfg->pruner_spec : "median");
-    set[n++] = env_entry("HPO_SEED", seed);
-    if (cfg->gpus != NULL)
-        set[n++] = env_entry("CUDA_VISIBLE_DEVICES", cfg->gpus[(size_t)j->slot % cfg->n_gpus]);
-    for (size_t i = 0; i < cfg->space->n; i++)
-        if (j->assign[i].active)
-            set[n++] = param_env_entry(cfg->space->params[i].name, j->assign[i].text);
-    for (size_t i = 0; i < n; i++) {
-        if (set[i] == NULL) {
-            free_strv(set, n);
-            return NULL;
-        }
-    }
-    *n_out = n;
-    return set;
-}
-
-/* ---- retries ------------------------------------------------------------------ */
-
-/* Canonical JSON text of a name -> value object (sorted keys), or NULL. */
-static char *canonical(json_t *obj)
-{
-    return obj ? json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-}
-
-static char *params_key(const hpo_frozen_trial *t)
-{
-    json_t *obj = json_object();
-    char *key;
-    for (size_t i = 0; obj && i < hpo_frozen_trial_n_params(t); i++) {
-        const char *name = hpo_frozen_trial_param_name(t, i);
-        hpo_value v;
-        if (hpo_frozen_trial_param(t, name, &v) == HPO_OK)
-            json_object_set_new(obj, name, cli_value_json(v));
-    }
-    key = canonical(obj);
-    json_decref(obj);
-    return key;
-}
-
-/* After ask: is this trial one of our retries? Fills attempt and retry_of. */
-static void match_retry(runner *r, rn_job *j)
-{
-    hpo_frozen_trial *snap = NULL;
-    const char *fixed;
-    json_t *obj;
-    char *key;
-    if (r->n_retries == 0 || hpo_trial_snapshot(j->trial, &snap) != HPO_OK)
-        return;
-    fixed = hpo_frozen_trial_system_attr(snap, "fixed_params");
-    obj = fixed ? json_loads(fixed, 0, NULL) : NULL;
-    key = canonical(obj);
-    for (size_t i = 0; key && i < r->n_retries; i++) {
-        if (r->retries[i].key != NULL && strcmp(r->retries[i].key, key) == 0) {
-            j->attempt = r->retries[i].attempt;
-            j->retry_of = r->retries[i].original;
-            free(r->retries[i].key);
-            r->retries[i].key = NULL;
-            break;
-        }
-    }
-    free(key);
-    json_decref(obj);
-    hpo_frozen_trial_free(snap);
-}
-
 /* Enqueue the failed trial's parameters again. */
 static void retry(runner *r, rn_job *j, const hpo_frozen_trial *t)
 {
-    size_t n = hpo_frozen_trial_n_params(t);
-    const char **names = calloc(n + 1, sizeof(*names));
-    hpo_value *vals = calloc(n + 1, sizeof(*vals));
-    rn_retry *grown;
-    char *key = params_key(t);
-    bool ok = names && vals && key;
-    for (size_t i = 0; ok && i < n; i++) {
-        names[i] = hpo_frozen_trial_param_name(t, i);
-        ok = hpo_frozen_trial_param(t, names[i], &vals[i]) == HPO_OK;
-    }
-    if (ok && hpo_study_enqueue_trial(r->cfg->study, names, vals, n) != HPO_OK) {
-        say(r, 1, "trial %lld: cannot enqueue a retry: %s", (long long)j->number,
-                hpo_last_error());
-        ok = false;
-    }
-    grown = ok ? realloc(r->retries, (r->n_retries + 1) * sizeof(*grown)) : NULL;
-    if (grown != NULL) {
-        r->retries = grown;
-        r->retries[r->n_retries].key = key;
-        r->retries[r->n_retries].attempt = j->attempt + 1;
-        r->retries[r->n_retries].original = j->retry_of >= 0 ? j->retry_of : j->number;
-        r->n_retries++;
-        key = NULL;
+    char err[512];
+    int64_t original = j->retry_of >= 0 ? j->retry_of : j->number;
+    if (rn_retry_enqueue(&r->retries, r->cfg->study, t, j->attempt + 1, original, err,
+                sizeof(err)) != 0)
+        say(r, 1, "trial %lld: cannot enqueue a retry: %s", (long long)j->number, err);
+    else
         say(r, 1, "trial %lld: retry %d of %d enqueued", (long long)j->number, j->attempt + 1,
                 r->cfg->retries);
-    }
-    free(key);
-    free(names);
-    free(vals);
 }
 
 /* ---- output ------------------------------------------------------------------- */
@@ -728,9 +518,9 @@ static int free_slot(runner *r)
 
 static void launch(runner *r, rn_job *j)
 {
-    lookup_ctx ctx = {r, NULL, "", ""};
     char err[1024], **argv = NULL, **set = NULL, **env = NULL;
     size_t n_argv = 0, n_set = 0;
+    int64_t id;
     int rc;
     memset(j, 0, sizeof(*j));
     j->proc.fds[0] = j->proc.fds[1] = -1;
@@ -743,22 +533,20 @@ static void launch(runner *r, rn_job *j)
     }
     j->used = true;
     j->number = hpo_trial_number(j->trial);
+    id = hpo_trial_id(j->trial);
     j->slot = free_slot(r);
     r->slot_used[j->slot] = true;
     if (alloc_job(r, j) != 0) {
         fail_unstarted(r, j, "out of memory");
         return;
     }
-    match_retry(r, j);
+    rn_retry_match(&r->retries, j->trial, &j->attempt, &j->retry_of);
     if (cli_space_sample(r->cfg->space, j->trial, j->assign, err, sizeof(err)) != 0) {
         fail_unstarted(r, j, err);
         return;
     }
-    ctx.assign = j->assign;
-    snprintf(ctx.number, sizeof(ctx.number), "%lld", (long long)j->number);
-    snprintf(ctx.id, sizeof(ctx.id), "%lld", (long long)hpo_trial_id(j->trial));
-    argv = build_argv(r, &ctx, &n_argv, err, sizeof(err));
-    set = argv ? build_env_set(r, j, &ctx, &n_set) : NULL;
+    argv = rn_command_argv(r->cfg, j->assign, j->number, id, &n_argv, err, sizeof(err));
+    set = argv ? rn_command_env(r->cfg, j->assign, j->number, id, j->slot, &n_set) : NULL;
     env = set ? rn_env_build(environ, set, n_set) : NULL;
     if (env == NULL) {
         fail_unstarted(r, j, argv ? "out of memory" : err);
@@ -791,8 +579,8 @@ static void launch(runner *r, rn_job *j)
     rn_progress_trial_started(&r->prog);
 out:
     free(env);
-    free_strv(set, n_set);
-    free_strv(argv, n_argv);
+    rn_strv_free(set, n_set);
+    rn_strv_free(argv, n_argv);
 }
 
 static int n_running(const runner *r)
@@ -945,19 +733,14 @@ static void reap_all(runner *r)
 
 static int setup(runner *r, const rn_config *cfg)
 {
-    char err[512], *dummy = NULL;
-    lookup_ctx ctx = {r, NULL, "", ""};
+    char err[512];
     memset(r, 0, sizeof(*r));
     r->cfg = cfg;
     r->wake[0] = r->wake[1] = -1;
     /* Every {name} must be known before the first trial starts. */
-    for (size_t i = 0; i < cfg->n_cmd; i++) {
-        if (cli_template_expand(cfg->cmd[i], lookup, &ctx, &dummy, err, sizeof(err)) != 0) {
-            fprintf(stderr, "hpo run: %s (known: the --param names, trial_number, trial_id)\n",
-                    err);
-            return 2;
-        }
-        free(dummy);
+    if (rn_command_check(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "hpo run: %s (known: the --param names, trial_number, trial_id)\n", err);
+        return 2;
     }
     r->n_slots = cfg->gpus ? (int)cfg->n_gpus * cfg->per_gpu : cfg->jobs;
     r->n_jobs = cfg->jobs < r->n_slots ? cfg->jobs : r->n_slots;
@@ -1036,9 +819,7 @@ int rn_run(const rn_config *cfg)
     install_signals(&r, false);
     close(r.wake[0]);
     close(r.wake[1]);
-    for (size_t i = 0; i < r.n_retries; i++)
-        free(r.retries[i].key);
-    free(r.retries);
+    rn_retries_free(&r.retries);
     free(r.jobs);
     free(r.slot_used);
     status = r.fatal ? 1 : 0;

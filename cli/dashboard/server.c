@@ -306,6 +306,17 @@ static enum MHD_Result route_index(dash *d, struct MHD_Connection *c, bool json)
             json ? "application/json" : "text/html; charset=utf-8", &b);
 }
 
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
         const char *method, const char *version, const char *upload_data,
         size_t *upload_data_size, void **con_cls)
@@ -332,6 +343,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         r = send_error(c, MHD_HTTP_NOT_FOUND, "not found");
     pthread_mutex_unlock(&d->mu);
     return r;
+}
+
+/*
+ * Percent-decoding of the path and of query values, in place. "%00" stays as
+ * is: a NUL would cut the string short, so "/%00" must not become "/".
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *w = s;
+    (void)cls;
+    (void)c;
+    for (const char *r = s; *r; r++) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+                (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 /*=========================== lifecycle ===========================*/
@@ -379,7 +413,8 @@ int dash_start(dash **out, const dash_config *cfg, char *err, size_t err_len)
     d->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, handle, d,
             MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
             (size_t)REQUEST_MEMORY, MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+            MHD_OPTION_END);
     if (d->mhd == NULL) {
         snprintf(err, err_len, "cannot listen on %.100s port %u (in use, or not allowed)", host,
                 cfg->port);

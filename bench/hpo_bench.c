@@ -18,6 +18,7 @@
 
 #include "bench.h"
 #include "bench_runner.h"
+#include "bench_viz.h"
 
 /*=========================== helpers ===========================*/
 
@@ -377,6 +378,8 @@ static const bench_command commands[] = {
          "--storage URL [--procs P] [--trials N] | --mode ask --history H  storage cost"},
         {"runner", bench_runner_main,
          "[--trials 200] [--hpo PATH] [--storage URL]  hpo run cost per trial beyond start-up"},
+        {"viz", bench_viz_main,
+         "[--trials 10000] [--storage URL] [--hpo PATH]  importance, report, dashboard time"},
         {"suite", cmd_suite,
          "--sampler S --function F|all [--trials 100] [--seeds 10]  best value vs trials"},
 };

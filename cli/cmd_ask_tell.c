@@ -115,17 +115,14 @@ int cmd_ask(int argc, char **argv)
     }
     {
         json_t *params = json_object(), *o;
-        char *text;
         for (size_t i = 0; i < space.n; i++)
             if (assign[i].active)
                 json_object_set_new(params, space.params[i].name, cli_value_json(assign[i].value));
         o = json_pack("{s:I, s:o}", "number", (json_int_t)hpo_trial_number(t), "params", params);
-        text = o ? json_dumps(o, 0) : NULL;
-        if (text != NULL)
-            printf("%s\n", text);
-        free(text);
+        if (o != NULL)
+            cli_json_print(stdout, o, 0);
         json_decref(o);
-        rc = text ? CLI_EXIT_OK : cli_fail("ask", "out of memory");
+        rc = o ? CLI_EXIT_OK : cli_fail("ask", "out of memory");
     }
 out:
     if (assign != NULL)

@@ -230,65 +230,98 @@ static size_t collect_names(hpo_frozen_trial **ts, size_t n, const char **names,
     return k;
 }
 
-static void value_text(const hpo_frozen_trial *t, size_t i, char *buf, size_t n)
+/* A value for a cell: full precision for CSV, 6 significant digits in a table. */
+static char *value_cell(hpo_value v, bool csv)
 {
-    char *s;
-    if (i >= hpo_frozen_trial_n_values(t)) {
-        buf[0] = '\0';
-        return;
+    char buf[64];
+    if (csv || v.type != HPO_VALUE_FLOAT)
+        return cli_value_text(v);
+    snprintf(buf, sizeof(buf), "%.6g", v.u.f);
+    return strdup(buf);
+}
+
+/* Rows of cells: header first; NULL cells print as "" (CSV) or "-" (table). */
+typedef struct grid {
+    char **cells;
+    size_t rows, cols;
+} grid;
+
+static char **cell(grid *g, size_t r, size_t c)
+{
+    return &g->cells[r * g->cols + c];
+}
+
+static void print_grid(grid *g, bool csv)
+{
+    size_t *w = calloc(g->cols, sizeof(*w));
+    for (size_t r = 0; w && r < g->rows; r++)
+        for (size_t c = 0; c < g->cols; c++) {
+            size_t len = *cell(g, r, c) ? strlen(*cell(g, r, c)) : 1;
+            if (len > w[c])
+                w[c] = len;
+        }
+    for (size_t r = 0; r < g->rows; r++) {
+        for (size_t c = 0; c < g->cols; c++) {
+            const char *v = *cell(g, r, c);
+            if (csv) {
+                if (c > 0)
+                    putchar(',');
+                csv_cell(v ? v : "");
+            } else {
+                int width = w && c + 1 < g->cols ? (int)w[c] : 0; /* no trailing blanks */
+                printf(c == 0 ? "%*s" : "  %-*s", c == 0 && w ? (int)w[0] : width, v ? v : "-");
+            }
+        }
+        putchar('\n');
     }
-    s = cli_value_text(hpo_value_float(hpo_frozen_trial_value(t, i)));
-    snprintf(buf, n, "%s", s ? s : "");
-    free(s);
+    free(w);
 }
 
 static void print_rows(hpo_frozen_trial **ts, size_t n, size_t n_obj, bool csv)
 {
     const char *names[256];
     size_t np = collect_names(ts, n, names, 256);
-    char buf[512];
-    /* Header. */
-    printf(csv ? "number,state" : "%6s  %-8s", "number", "state");
+    grid g;
+    char buf[64];
+    g.rows = n + 1;
+    g.cols = 3 + n_obj + np;
+    g.cells = calloc(g.rows * g.cols, sizeof(*g.cells));
+    if (g.cells == NULL) {
+        fprintf(stderr, "hpo trials: out of memory\n");
+        return;
+    }
+    *cell(&g, 0, 0) = strdup("number");
+    *cell(&g, 0, 1) = strdup("state");
     for (size_t k = 0; k < n_obj; k++) {
         snprintf(buf, sizeof(buf), n_obj == 1 ? "value" : "values_%zu", k);
-        printf(csv ? ",%s" : "  %-12s", buf);
+        *cell(&g, 0, 2 + k) = strdup(buf);
     }
-    for (size_t p = 0; p < np; p++) {
-        if (csv) {
-            putchar(',');
-            csv_cell(names[p]);
-        } else {
-            printf("  %-12s", names[p]);
-        }
-    }
-    printf(csv ? ",duration\n" : "  %s\n", "duration");
+    for (size_t p = 0; p < np; p++)
+        *cell(&g, 0, 2 + n_obj + p) = strdup(names[p]);
+    *cell(&g, 0, g.cols - 1) = strdup("duration");
     for (size_t i = 0; i < n; i++) {
         const hpo_frozen_trial *t = ts[i];
         double d = hpo_frozen_trial_datetime_complete(t) - hpo_frozen_trial_datetime_start(t);
-        printf(csv ? "%lld,%s" : "%6lld  %-8s", (long long)hpo_frozen_trial_number(t),
-                hpo_trial_state_name(hpo_frozen_trial_state(t)));
-        for (size_t k = 0; k < n_obj; k++) {
-            value_text(t, k, buf, sizeof(buf));
-            printf(csv ? ",%s" : "  %-12s", buf);
-        }
+        snprintf(buf, sizeof(buf), "%lld", (long long)hpo_frozen_trial_number(t));
+        *cell(&g, i + 1, 0) = strdup(buf);
+        *cell(&g, i + 1, 1) = strdup(hpo_trial_state_name(hpo_frozen_trial_state(t)));
+        for (size_t k = 0; k < n_obj && k < hpo_frozen_trial_n_values(t); k++)
+            *cell(&g, i + 1, 2 + k) = value_cell(hpo_value_float(hpo_frozen_trial_value(t, k)),
+                    csv);
         for (size_t p = 0; p < np; p++) {
             hpo_value v;
-            char *s = NULL;
             if (hpo_frozen_trial_param(t, names[p], &v) == HPO_OK)
-                s = cli_value_text(v);
-            if (csv) {
-                putchar(',');
-                csv_cell(s ? s : "");
-            } else {
-                printf("  %-12s", s ? s : "-");
-            }
-            free(s);
+                *cell(&g, i + 1, 2 + n_obj + p) = value_cell(v, csv);
         }
-        if (isnan(d))
-            printf(csv ? ",\n" : "  -\n");
-        else
-            printf(csv ? ",%.3f\n" : "  %.3fs\n", d);
+        if (!isnan(d)) {
+            snprintf(buf, sizeof(buf), csv ? "%.3f" : "%.3fs", d);
+            *cell(&g, i + 1, g.cols - 1) = strdup(buf);
+        }
     }
+    print_grid(&g, csv);
+    for (size_t i = 0; i < g.rows * g.cols; i++)
+        free(g.cells[i]);
+    free(g.cells);
 }
 
 int cmd_trials(int argc, char **argv)
@@ -316,12 +349,9 @@ int cmd_trials(int argc, char **argv)
         rc = cli_fail("trials", "%s", hpo_last_error());
     } else if (strcmp(fmt, "json") == 0) {
         json_t *arr = json_array();
-        char *text;
         for (size_t i = 0; i < n; i++)
             json_array_append_new(arr, trial_json(ts[i], hpo_study_n_objectives(st) > 1, true));
-        text = json_dumps(arr, JSON_INDENT(2));
-        printf("%s\n", text ? text : "[]");
-        free(text);
+        cli_json_print(stdout, arr, 2);
         json_decref(arr);
     } else {
         print_rows(ts, n, hpo_study_n_objectives(st), strcmp(fmt, "csv") == 0);
@@ -376,12 +406,10 @@ int cmd_best(int argc, char **argv)
         putchar('\n');
     } else {
         json_t *o = strcmp(fmt, "params") == 0 ? params_json(t) : trial_json(t, false, false);
-        char *text = o ? json_dumps(o, 0) : NULL;
-        if (text == NULL)
+        if (o == NULL)
             rc = cli_fail("best", "out of memory");
         else
-            printf("%s\n", text);
-        free(text);
+            cli_json_print(stdout, o, 0);
         json_decref(o);
     }
     hpo_frozen_trial_free(t);

@@ -76,6 +76,66 @@ json_t *cli_value_json(hpo_value v)
     }
 }
 
+static void newline(FILE *f, int indent, int depth)
+{
+    if (indent > 0)
+        fprintf(f, "\n%*s", indent * depth, "");
+}
+
+static void json_print_at(FILE *f, const json_t *j, int indent, int depth)
+{
+    const char *key;
+    json_t *v;
+    size_t i, n = 0;
+    char *txt;
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        fputc('{', f);
+        json_object_foreach ((json_t *)j, key, v) {
+            json_t *k = json_string(key);
+            fputs(n++ ? (indent > 0 ? "," : ", ") : "", f);
+            newline(f, indent, depth + 1);
+            json_print_at(f, k, indent, depth + 1);
+            json_decref(k);
+            fputs(": ", f);
+            json_print_at(f, v, indent, depth + 1);
+        }
+        if (n > 0)
+            newline(f, indent, depth);
+        fputc('}', f);
+        break;
+    case JSON_ARRAY:
+        fputc('[', f);
+        json_array_foreach ((json_t *)j, i, v) {
+            fputs(i ? (indent > 0 ? "," : ", ") : "", f);
+            newline(f, indent, depth + 1);
+            json_print_at(f, v, indent, depth + 1);
+        }
+        if (json_array_size(j) > 0)
+            newline(f, indent, depth);
+        fputc(']', f);
+        break;
+    case JSON_REAL:
+        txt = cli_value_text(hpo_value_float(json_real_value(j)));
+        /* Keep it a float for readers that tell 1 from 1.0. */
+        fprintf(f, "%s%s", txt ? txt : "null",
+                txt && strpbrk(txt, ".eEn") == NULL ? ".0" : "");
+        free(txt);
+        break;
+    default:
+        txt = json_dumps(j, JSON_ENCODE_ANY);
+        fputs(txt ? txt : "null", f);
+        free(txt);
+        break;
+    }
+}
+
+void cli_json_print(FILE *f, const json_t *j, int indent)
+{
+    json_print_at(f, j, indent, 0);
+    fputc('\n', f);
+}
+
 /* Does value v equal the JSON scalar j (numbers compare by value)? */
 static bool value_matches(hpo_value v, const json_t *j)
 {

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "hpo/hpo.h"
 
@@ -77,5 +78,11 @@ void cli_assign_clear(cli_assign *a, size_t n);
 char *cli_value_text(hpo_value v);
 /** A value as a new JSON value (NULL when out of memory). */
 json_t *cli_value_json(hpo_value v);
+/**
+ * Print j as JSON text to f, numbers in their shortest round-trip form (0.1,
+ * not jansson's 0.10000000000000001); indent 0 is one line as Python's
+ * json.dumps writes it, otherwise that many spaces per level.
+ */
+void cli_json_print(FILE *f, const json_t *j, int indent);
 
 #endif

@@ -181,6 +181,9 @@ static void summary(hpo_buf *b, const hpo__viz_data *d)
 static int plots(hpo_buf *b, const hpo__viz_data *d, const hpo_report_options *o)
 {
     hpo_plot_options po = HPO_PLOT_OPTIONS_INIT;
+    /* Two plots side by side on a laptop screen. */
+    po.width = 600;
+    po.height = 380;
     po.importance = o->importance;
     po.seed = o->seed;
     hpo__buf_puts(b, "<h2>Plots</h2>\n<div class=\"plots\">\n");

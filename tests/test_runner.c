@@ -53,6 +53,16 @@ static void sleep_ms(long ms)
     }
 }
 
+/* Write our pid atomically (a reader never sees a half-written file). */
+static void write_pidfile(const char *path)
+{
+    char buf[32], tmp[4200];
+    int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+    write_file(tmp, buf, (size_t)n);
+    rename(tmp, path);
+}
+
 /* GPU slot check: at most per_gpu children see the same CUDA_VISIBLE_DEVICES at once. */
 static void slot_check(const char *dir, int per_gpu)
 {
@@ -105,23 +115,19 @@ static int fake_main(int argc, char **argv)
         } else if (strcmp(op, "ignore-term") == 0) {
             signal(SIGTERM, SIG_IGN);
         } else if (strcmp(op, "pidfile") == 0) {
-            char buf[32];
-            int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-            char tmp[600];
-            snprintf(tmp, sizeof(tmp), "%s.tmp", arg);
-            write_file(tmp, buf, (size_t)n);
-            rename(tmp, arg);
+            write_pidfile(arg);
             i++;
         } else if (strcmp(op, "grandchild") == 0) {
             /* A process of our group that outlives us unless the group is killed. */
             pid_t pid = fork();
             if (pid == 0) {
-                char buf[32];
-                int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-                write_file(arg, buf, (size_t)n);
+                write_pidfile(arg);
                 for (;;)
                     pause();
             }
+            /* Go on only once its pid is on disk: it may be killed any time after. */
+            for (int k = 0; k < 10000 && access(arg, F_OK) != 0; k++)
+                sleep_ms(1);
             i++;
         } else if (strcmp(op, "flood") == 0) {
             long n = atol(arg); /* checksrc: allow */
@@ -948,6 +954,58 @@ static void test_study_commands(void **state)
     free(out);
 }
 
+/* --verbose echoes the children's lines, --quiet prints nothing; --log-dir keeps them all. */
+static void test_output_modes(void **state)
+{
+    char logdir[512], logfile[600], *out = NULL, *log;
+    const char *verbose[] = {"run", "--storage", g_url, "--study", "o", "--metric", "acc",
+            "--trials", "1", "-v", "--log-dir", logdir, "--", g_self, "fake", "out",
+            "hello from the child", "err", "to stderr", "out", "acc=0.5", NULL};
+    const char *quiet[] = {"run", "--storage", g_url, "--study", "o", "--metric", "acc",
+            "--trials", "2", "-q", "--", g_self, "fake", "out", "hello", "out", "acc=0.5", NULL};
+    const char *normal[] = {"run", "--storage", g_url, "--study", "o", "--metric", "acc",
+            "--trials", "3", "--", g_self, "fake", "out", "hello", "out", "acc=0.25", NULL};
+    (void)state;
+    path_in_dir(logdir, sizeof(logdir), "logs");
+    assert_int_equal(run_hpo(verbose, NULL, &out), 0);
+    assert_non_null(strstr(out, "[trial 0] hello from the child"));
+    assert_non_null(strstr(out, "[trial 0] to stderr"));
+    assert_non_null(strstr(out, "trial 0 started (pid "));
+    assert_non_null(strstr(out, "trial 0 COMPLETE acc=0.5"));
+    free(out);
+    snprintf(logfile, sizeof(logfile), "%s/trial-0.log", logdir);
+    log = slurp(logfile);
+    assert_non_null(strstr(log, "hello from the child\n"));
+    assert_non_null(strstr(log, "to stderr\n"));
+    assert_non_null(strstr(log, "acc=0.5\n"));
+    free(log);
+    assert_int_equal(run_hpo(quiet, NULL, &out), 0);
+    assert_string_equal(out, "");
+    free(out);
+    /* Not a terminal: plain lines, no progress redraws. */
+    assert_int_equal(run_hpo(normal, NULL, &out), 0);
+    assert_non_null(strstr(out, "hpo: trial 2 COMPLETE acc=0.25"));
+    assert_null(strstr(out, "\r"));
+    assert_null(strstr(out, "[trial 2] hello"));
+    free(out);
+}
+
+/* --timeout without --trials: trials until the time is up, none left RUNNING. */
+static void test_timeout_budget(void **state)
+{
+    const char *args[] = {"run", "--storage", g_url, "--study", "t", "--metric", "acc",
+            "--timeout", "0.3", "--jobs", "2", "-q", "--", g_self, "fake", "sleep", "20", "out",
+            "acc=1", NULL};
+    study_view v;
+    (void)state;
+    assert_int_equal(run_hpo(args, NULL, NULL), 0);
+    view_open(&v, "t");
+    assert_true(v.n >= 2);
+    for (size_t i = 0; i < v.n; i++)
+        hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[i]), HPO_TRIAL_COMPLETE);
+    view_close(&v);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -962,6 +1020,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_trial_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_study_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_budget, setup, teardown),
     };
     ssize_t n;
     if (argc > 1 && strcmp(argv[1], "fake") == 0)

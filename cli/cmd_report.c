@@ -23,7 +23,8 @@ static void usage(FILE *out)
             "  -o, --output FILE   output file (default report.html; - for standard output)\n"
             "  --evaluator E       importance evaluator: ped-anova (default) or fanova\n"
             "  --seed N            fANOVA seed (default 0)\n"
-            "  --max-rows N        trial table rows, best first (default 0: every trial)\n"
+            "  --max-rows N        trial table rows; past N the best N are kept (default\n"
+            "                      10000; 0: every trial)\n"
             "Exit status: 0 success, 1 error, 2 usage error.\n"
             "\n"
             "Example:\n"
@@ -34,7 +35,7 @@ int cmd_report(int argc, char **argv)
 {
     static const char *cmd = "report";
     const char *storage_url = NULL, *name = NULL, *output = "report.html", *evaluator = NULL;
-    unsigned long long seed = 0, max_rows = 0;
+    unsigned long long seed = 0, max_rows = 10000;
     hpo_report_options ro = HPO_REPORT_OPTIONS_INIT;
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;

@@ -421,6 +421,21 @@ int dash_start(dash **out, const dash_config *cfg, char *err, size_t err_len)
         dash_stop(d);
         return -1;
     }
+    /* Read every study once now, so the first page is as fast as the later ones. */
+    {
+        char **names = NULL;
+        size_t n = 0;
+        if (hpo_study_list(d->storage, &names, &n) == HPO_OK) {
+            pthread_mutex_lock(&d->mu);
+            for (size_t i = 0; i < n && i < MAX_CACHED; i++) {
+                view v;
+                if (view_open(d, names[i], &v) == HPO_OK)
+                    view_close(&v);
+            }
+            pthread_mutex_unlock(&d->mu);
+        }
+        hpo_free(names);
+    }
     info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
     d->port = info ? info->port : cfg->port;
     *out = d;

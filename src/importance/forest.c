@@ -160,6 +160,8 @@ static uint32_t partition(grower *g, uint32_t start, uint32_t end, const split *
     for (size_t c = 0; c < g->d->n_cols; c++) {
         entry *o = g->order + c * g->m;
         uint32_t li = start, ri = 0;
+        if (c == (size_t)s->col)
+            continue; /* sorted by the split column, its left rows are already a prefix */
         for (uint32_t p = start; p < end; p++) {
             if (g->is_left[o[p].row])
                 o[li++] = o[p];

@@ -46,7 +46,7 @@ static void usage(FILE *f)
 
 static int populate(hpo_study *study, uint64_t n)
 {
-    const char *choices[] = { "adam", "sgd", "rmsprop", "adagrad" };
+    const char *choices[] = {"adam", "sgd", "rmsprop", "adagrad"};
     hpo_sampler *s = NULL;
     if (hpo_sampler_random_new(&s, 1) != HPO_OK || hpo_study_set_sampler(study, s) != HPO_OK)
         return -1;
@@ -61,16 +61,17 @@ static int populate(hpo_study *study, uint64_t n)
         for (int k = 0; k < 6; k++) {
             snprintf(name, sizeof(name), "x%d", k);
             if (hpo_trial_suggest_float(t, name, k < 2 ? 1e-4 : -5.0, k < 2 ? 1.0 : 5.0,
-                        HPO_NO_STEP, k < 2, &x[k]) != HPO_OK)
+                                        HPO_NO_STEP, k < 2, &x[k]) != HPO_OK)
                 return -1;
             v += (k < 2 ? 0.1 : (double)k) * (k < 2 ? -x[k] : x[k] * x[k]);
         }
         if (hpo_trial_suggest_int(t, "units", 16, 512, 16, false, &units) != HPO_OK ||
-                hpo_trial_suggest_categorical_str(t, "optimizer", choices, 4, &c) != HPO_OK)
+            hpo_trial_suggest_categorical_str(t, "optimizer", choices, 4, &c) != HPO_OK)
             return -1;
         v += (double)units / 512.0 + 2.0 * (double)c;
-        if (hpo_trial_report(t, v + 1.0, 0) != HPO_OK || hpo_trial_report(t, v + 0.5, 1) != HPO_OK ||
-                hpo_study_tell(study, t, HPO_TRIAL_COMPLETE, &v, 1) != HPO_OK)
+        if (hpo_trial_report(t, v + 1.0, 0) != HPO_OK ||
+            hpo_trial_report(t, v + 0.5, 1) != HPO_OK ||
+            hpo_study_tell(study, t, HPO_TRIAL_COMPLETE, &v, 1) != HPO_OK)
             return -1;
         hpo_trial_free(t);
     }
@@ -90,10 +91,9 @@ static int http_get(unsigned port, const char *path, size_t *bytes)
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-            path);
+    n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || n < 0 ||
-            send(fd, req, (size_t)n, 0) != n) {
+        send(fd, req, (size_t)n, 0) != n) {
         close(fd);
         return -1;
     }
@@ -128,7 +128,8 @@ static pid_t dashboard_start(const char *hpo, const char *url, unsigned *port)
     }
     close(fds[1]);
     f = fdopen(fds[0], "r");
-    if (f == NULL || fgets(line, sizeof(line), f) == NULL || (p = strstr(line, "127.0.0.1:")) == NULL) {
+    if (f == NULL || fgets(line, sizeof(line), f) == NULL ||
+        (p = strstr(line, "127.0.0.1:")) == NULL) {
         if (f)
             fclose(f);
         kill(pid, SIGTERM);
@@ -210,7 +211,7 @@ static double time_importance(hpo_study *st, hpo_importance_kind kind, uint64_t 
 
 int bench_viz_main(int argc, char **argv)
 {
-    viz_args a = { 10000, 3, 0, NULL, "build/release/hpo" };
+    viz_args a = {10000, 3, 0, NULL, "build/release/hpo"};
     char url[256], name[64], path[256];
     hpo_storage *storage = NULL;
     hpo_study *st = NULL;
@@ -226,7 +227,7 @@ int bench_viz_main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     if (a.storage == NULL) {
         snprintf(url, sizeof(url), "sqlite:////tmp/hpo-bench-viz-%llu.db",
-                (unsigned long long)a.trials);
+                 (unsigned long long)a.trials);
         a.storage = url;
     }
     snprintf(name, sizeof(name), "viz-bench-%llu", (unsigned long long)a.trials);
@@ -236,7 +237,7 @@ int bench_viz_main(int argc, char **argv)
     }
     /* Create the study once; later runs reuse it. */
     if (hpo_study_load(&st, storage, name, NULL) == HPO_OK &&
-            hpo_study_get_trials(st, HPO_STATES_ALL, &tr, &n) == HPO_OK && n >= a.trials) {
+        hpo_study_get_trials(st, HPO_STATES_ALL, &tr, &n) == HPO_OK && n >= a.trials) {
         hpo_frozen_trials_free(tr, n);
     } else {
         hpo_frozen_trials_free(tr, n);
@@ -245,7 +246,7 @@ int bench_viz_main(int argc, char **argv)
         hpo_study_delete(storage, name);
         t0 = bench_now();
         if (hpo_study_create(&st, storage, name, &dir, 1, NULL) != HPO_OK ||
-                populate(st, a.trials) != 0) {
+            populate(st, a.trials) != 0) {
             fprintf(stderr, "hpo-bench viz: populating: %s\n", hpo_last_error());
             hpo_study_free(st);
             hpo_storage_free(storage);
@@ -270,7 +271,7 @@ int bench_viz_main(int argc, char **argv)
         ro.max_table_rows = 10000; /* as `hpo report` by default */
         t0 = bench_now();
         if (hpo_study_load(&st, storage, name, NULL) != HPO_OK ||
-                hpo_study_get_trials(st, HPO_STATES_ALL, &tr, &n) != HPO_OK) {
+            hpo_study_get_trials(st, HPO_STATES_ALL, &tr, &n) != HPO_OK) {
             fprintf(stderr, "hpo-bench viz: load: %s\n", hpo_last_error());
             rc = 1;
             goto done;
@@ -284,7 +285,7 @@ int bench_viz_main(int argc, char **argv)
         /* The report as `hpo report` makes it: a fresh handle, then render. */
         t0 = bench_now();
         if (hpo_study_load(&st, storage, name, NULL) != HPO_OK ||
-                hpo_report_html(st, &ro, &html, &report_bytes) != HPO_OK) {
+            hpo_report_html(st, &ro, &html, &report_bytes) != HPO_OK) {
             fprintf(stderr, "hpo-bench viz: report: %s\n", hpo_last_error());
             rc = 1;
             goto done;
@@ -317,8 +318,7 @@ int bench_viz_main(int argc, char **argv)
         }
     }
     printf("{\"bench\":\"viz\",\"trials\":%llu,\"params\":8,\"storage\":\"%s\",\"populate_s\":",
-            (unsigned long long)a.trials, strncmp(a.storage, "sqlite", 6) == 0 ? "sqlite"
-                                                                                : "other");
+           (unsigned long long)a.trials, strncmp(a.storage, "sqlite", 6) == 0 ? "sqlite" : "other");
     bench_put_num(stdout, populate_s);
     printf(",\"load_s\":");
     bench_put_num(stdout, median(load, a.repeat));

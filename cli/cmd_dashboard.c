@@ -76,7 +76,7 @@ int cmd_dashboard(int argc, char **argv)
     if (dash_start(&d, &cfg, err, sizeof(err)) != 0)
         return cli_fail(cmd, "%s", err);
     printf("hpo dashboard: serving %s on http://%s%s%s:%u/ (Ctrl-C to stop)\n", cfg.storage_url,
-            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", dash_port(d));
+           strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", dash_port(d));
     fflush(stdout);
     sigwait(&set, &sig);
     dash_stop(d);

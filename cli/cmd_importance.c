@@ -12,22 +12,21 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: hpo importance --storage URL --study NAME [options]\n"
-            "\n"
-            "Parameter importances from the COMPLETE trials, normalised to sum to 1, most\n"
-            "important first.\n"
-            "\n"
-            "options (also --name=value):\n"
-            "  --evaluator E       ped-anova (default, Optuna 5) or fanova (random forest)\n"
-            "  --params a,b,...    parameters to score (default: all)\n"
-            "  --objective N       objective index (default 0)\n"
-            "  --seed N            fANOVA seed (default 0)\n"
-            "  --format F          table (default) or json\n"
-            "Exit status: 0 success, 1 error, 2 usage error.\n"
-            "\n"
-            "Example:\n"
-            "  hpo importance --storage sqlite:///hpo.db --study mlp --evaluator fanova\n");
+    fprintf(out, "usage: hpo importance --storage URL --study NAME [options]\n"
+                 "\n"
+                 "Parameter importances from the COMPLETE trials, normalised to sum to 1, most\n"
+                 "important first.\n"
+                 "\n"
+                 "options (also --name=value):\n"
+                 "  --evaluator E       ped-anova (default, Optuna 5) or fanova (random forest)\n"
+                 "  --params a,b,...    parameters to score (default: all)\n"
+                 "  --objective N       objective index (default 0)\n"
+                 "  --seed N            fANOVA seed (default 0)\n"
+                 "  --format F          table (default) or json\n"
+                 "Exit status: 0 success, 1 error, 2 usage error.\n"
+                 "\n"
+                 "Example:\n"
+                 "  hpo importance --storage sqlite:///hpo.db --study mlp --evaluator fanova\n");
 }
 
 /* A JSON string literal on stdout. */

@@ -12,23 +12,22 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: hpo report --storage URL --study NAME [-o report.html] [options]\n"
-            "\n"
-            "Write one self-contained HTML file (inline SVG and CSS, nothing fetched from\n"
-            "the network): the study summary, the best trial, every plot that applies and\n"
-            "a sortable trial table.\n"
-            "\n"
-            "options (also --name=value):\n"
-            "  -o, --output FILE   output file (default report.html; - for standard output)\n"
-            "  --evaluator E       importance evaluator: ped-anova (default) or fanova\n"
-            "  --seed N            fANOVA seed (default 0)\n"
-            "  --max-rows N        trial table rows; past N the best N are kept (default\n"
-            "                      10000; 0: every trial)\n"
-            "Exit status: 0 success, 1 error, 2 usage error.\n"
-            "\n"
-            "Example:\n"
-            "  hpo report --storage sqlite:///hpo.db --study mlp -o mlp.html\n");
+    fprintf(out, "usage: hpo report --storage URL --study NAME [-o report.html] [options]\n"
+                 "\n"
+                 "Write one self-contained HTML file (inline SVG and CSS, nothing fetched from\n"
+                 "the network): the study summary, the best trial, every plot that applies and\n"
+                 "a sortable trial table.\n"
+                 "\n"
+                 "options (also --name=value):\n"
+                 "  -o, --output FILE   output file (default report.html; - for standard output)\n"
+                 "  --evaluator E       importance evaluator: ped-anova (default) or fanova\n"
+                 "  --seed N            fANOVA seed (default 0)\n"
+                 "  --max-rows N        trial table rows; past N the best N are kept (default\n"
+                 "                      10000; 0: every trial)\n"
+                 "Exit status: 0 success, 1 error, 2 usage error.\n"
+                 "\n"
+                 "Example:\n"
+                 "  hpo report --storage sqlite:///hpo.db --study mlp -o mlp.html\n");
 }
 
 int cmd_report(int argc, char **argv)

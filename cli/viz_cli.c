@@ -11,8 +11,11 @@
 
 #include "cli/runner/common.h"
 
-hpo_study *viz_cli_open(const char *cmd, const char *storage_url, const char *study_name,
-        hpo_storage **storage_out, int *rc)
+hpo_study *viz_cli_open(const char *cmd,
+                        const char *storage_url,
+                        const char *study_name,
+                        hpo_storage **storage_out,
+                        int *rc)
 {
     const char *url = cli_storage_url(cmd, storage_url);
     const char *name = cli_study_name(cmd, study_name);
@@ -107,8 +110,11 @@ int viz_cli_write(const char *cmd, const char *path, const char *data, size_t le
     return CLI_EXIT_OK;
 }
 
-int viz_cli_size(const char *cmd, const char *flag, const char *s, unsigned long long max,
-        unsigned long long *out)
+int viz_cli_size(const char *cmd,
+                 const char *flag,
+                 const char *s,
+                 unsigned long long max,
+                 unsigned long long *out)
 {
     char *end;
     unsigned long long v;

@@ -24,9 +24,9 @@
 
 #include "support/test_util.h"
 
-#define EVIL      "<script>alert(1)</script>"
-#define EVIL_URL  "%3Cscript%3Ealert(1)%3C%2Fscript%3E"
-#define CHROMIUM  "/usr/bin/chromium"
+#define EVIL     "<script>alert(1)</script>"
+#define EVIL_URL "%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+#define CHROMIUM "/usr/bin/chromium"
 
 static struct {
     char dir[64];
@@ -41,7 +41,7 @@ static struct {
 
 static void add_trials(size_t n)
 {
-    const char *choices[] = { "adam", "<b>sgd</b>" };
+    const char *choices[] = {"adam", "<b>sgd</b>"};
     for (size_t i = 0; i < n; i++) {
         hpo_trial *t = NULL;
         double x, v;
@@ -60,7 +60,7 @@ static void add_trials(size_t n)
 static int http(const char *raw, size_t raw_len, char **out)
 {
     struct sockaddr_in a;
-    struct timeval tv = { 20, 0 };
+    struct timeval tv = {20, 0};
     int fd = socket(AF_INET, SOCK_STREAM, 0), code = -1;
     size_t len = 0, cap = 1 << 16, sent = 0;
     char *buf = malloc(cap + 1);
@@ -104,9 +104,10 @@ static int http(const char *raw, size_t raw_len, char **out)
 static int get(const char *path, char **out)
 {
     char req[4096];
-    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                       "Connection: close\r\n\r\n",
-            path);
+    int n = snprintf(req, sizeof(req),
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Connection: close\r\n\r\n",
+                     path);
     assert_true(n > 0 && (size_t)n < sizeof(req));
     return http(req, (size_t)n, out);
 }
@@ -137,7 +138,7 @@ static int start(void **state)
         return -1;
     snprintf(g.url, sizeof(g.url), "sqlite:///%s/dash.db", g.dir);
     if (hpo_storage_open(&g.storage, g.url) != HPO_OK ||
-            hpo_study_create(&g.study, g.storage, EVIL, &dir, 1, NULL) != HPO_OK) {
+        hpo_study_create(&g.study, g.storage, EVIL, &dir, 1, NULL) != HPO_OK) {
         fprintf(stderr, "# storage: %s\n", hpo_last_error());
         return -1;
     }
@@ -271,7 +272,7 @@ static void test_json_endpoints(void **state)
     hpo_assert_eq_i64(json_array_size(json_object_get(j, "trials")), 5);
     hpo_assert_eq_i64(json_integer_value(json_object_get(
                               json_array_get(json_object_get(j, "trials"), 0), "number")),
-            10);
+                      10);
     json_decref(j);
     free(r);
     hpo_assert_eq_i64(get("/api/trial?study=" EVIL_URL "&number=0", &r), 200);
@@ -288,9 +289,16 @@ static void test_json_endpoints(void **state)
 static void test_not_found_and_traversal(void **state)
 {
     const char *paths[] = {
-        "/nope", "/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd",
-        "/study/../../etc/passwd", "/static/..%5c..%5cwin.ini", "/%00", "//etc/passwd",
-        "/api/../../etc/shadow", "/index.html",
+            "/nope",
+            "/../etc/passwd",
+            "/%2e%2e/%2e%2e/etc/passwd",
+            "/..%2f..%2fetc%2fpasswd",
+            "/study/../../etc/passwd",
+            "/static/..%5c..%5cwin.ini",
+            "/%00",
+            "//etc/passwd",
+            "/api/../../etc/shadow",
+            "/index.html",
     };
     (void)state;
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -359,9 +367,9 @@ static void test_chromium_dump_dom(void **state)
         skip();
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/study?name=%s", g.port, EVIL_URL);
     snprintf(cmd, sizeof(cmd),
-            "timeout 90 " CHROMIUM " --headless --no-sandbox --disable-gpu --no-first-run "
-            "--user-data-dir=%s/chromium --dump-dom '%s' 2>/dev/null",
-            g.dir, url);
+             "timeout 90 " CHROMIUM " --headless --no-sandbox --disable-gpu --no-first-run "
+             "--user-data-dir=%s/chromium --dump-dom '%s' 2>/dev/null",
+             g.dir, url);
     p = popen(cmd, "r");
     assert_non_null(p);
     dom = malloc(cap + 1);
@@ -394,17 +402,17 @@ static void test_chromium_dump_dom(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_study_list_escapes_names),
-        cmocka_unit_test(test_study_page),
-        cmocka_unit_test(test_trial_page_and_plot),
-        cmocka_unit_test(test_json_endpoints),
-        cmocka_unit_test(test_not_found_and_traversal),
-        cmocka_unit_test(test_methods_and_oversized),
-        cmocka_unit_test(test_sees_concurrent_writes),
-        cmocka_unit_test(test_chromium_dump_dom),
+            cmocka_unit_test(test_study_list_escapes_names),
+            cmocka_unit_test(test_study_page),
+            cmocka_unit_test(test_trial_page_and_plot),
+            cmocka_unit_test(test_json_endpoints),
+            cmocka_unit_test(test_not_found_and_traversal),
+            cmocka_unit_test(test_methods_and_oversized),
+            cmocka_unit_test(test_sees_concurrent_writes),
+            cmocka_unit_test(test_chromium_dump_dom),
     };
     signal(SIGPIPE, SIG_IGN);
     setenv("CMOCKA_MESSAGE_OUTPUT", "TAP", 0);
     return _cmocka_run_group_tests("dashboard", tests, sizeof(tests) / sizeof(tests[0]), start,
-            stop);
+                                   stop);
 }

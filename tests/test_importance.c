@@ -84,7 +84,7 @@ static void check_sum_and_order(const double *v, size_t n)
 static void test_only_x_matters(void **state)
 {
     hpo_test_env env;
-    hpo_importance_kind kinds[] = { HPO_IMPORTANCE_FANOVA, HPO_IMPORTANCE_PEDANOVA };
+    hpo_importance_kind kinds[] = {HPO_IMPORTANCE_FANOVA, HPO_IMPORTANCE_PEDANOVA};
     (void)state;
     hpo_test_env_open(&env, HPO_MINIMIZE);
     fill(&env, 400, only_x, -10.0, 10.0, 7);
@@ -109,8 +109,8 @@ static void test_fanova_additive_shares(void **state)
 {
     enum { N = 2000 };
     static double x[3 * N], y[N];
-    double lo[3] = { 0, 0, 0 }, hi[3] = { 1, 1, 1 }, imp[3];
-    size_t group[3] = { 0, 1, 2 };
+    double lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1}, imp[3];
+    size_t group[3] = {0, 1, 2};
     hpo_rng rng;
     (void)state;
     hpo__rng_seed(&rng, 42);
@@ -120,7 +120,7 @@ static void test_fanova_additive_shares(void **state)
         y[i] = 2.0 * x[i] + x[N + i];
     }
     {
-        hpo__fanova_input in = { x, y, N, 3, lo, hi, group, 3, 64, 64, 1, 0 };
+        hpo__fanova_input in = {x, y, N, 3, lo, hi, group, 3, 64, 64, 1, 0};
         assert_ok(hpo__fanova(&in, imp));
     }
     /* Main effects only: the fractions themselves (before normalisation) sum to ~1. */
@@ -155,8 +155,8 @@ static void test_fanova_categorical(void **state)
 {
     hpo_test_env env;
     hpo_sampler *s = NULL;
-    const char *choices[] = { "a", "b", "c", "d" };
-    const double level[] = { 0.0, 5.0, 1.0, 9.0 };
+    const char *choices[] = {"a", "b", "c", "d"};
+    const double level[] = {0.0, 5.0, 1.0, 9.0};
     char **names = NULL;
     double *v = NULL;
     size_t n = 0;
@@ -228,7 +228,7 @@ static void test_conditional_params(void **state)
     hpo_free(v);
     /* Naming "c" for fANOVA keeps only the trials that have it. */
     {
-        const char *want[] = { "c", "x" };
+        const char *want[] = {"c", "x"};
         hpo_importance_options o = HPO_IMPORTANCE_OPTIONS_INIT;
         o.params = want;
         o.n_params = 2;
@@ -328,7 +328,7 @@ static void test_bad_options(void **state)
 {
     hpo_test_env env;
     hpo_importance_options o = HPO_IMPORTANCE_OPTIONS_INIT;
-    const char *dup[] = { "x", "x" }, *unknown[] = { "nope" };
+    const char *dup[] = {"x", "x"}, *unknown[] = {"nope"};
     char **names = NULL;
     double *v = NULL;
     size_t n = 0;
@@ -337,43 +337,37 @@ static void test_bad_options(void **state)
     fill(&env, 10, only_x, 0.0, 1.0, 2);
     o.target_quantile = 0.0;
     assert_status(hpo_importance(env.study, HPO_IMPORTANCE_PEDANOVA, &o, &names, &v, &n),
-            HPO_EINVAL);
+                  HPO_EINVAL);
     assert_msg_has("target_quantile");
     o.target_quantile = 0.5;
     o.region_quantile = 0.4;
     assert_status(hpo_importance(env.study, HPO_IMPORTANCE_PEDANOVA, &o, &names, &v, &n),
-            HPO_EINVAL);
+                  HPO_EINVAL);
     hpo_importance_options_init(&o, HPO_IMPORTANCE_OPTIONS_VERSION);
     o.n_trees = 0;
-    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n),
-            HPO_EINVAL);
+    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n), HPO_EINVAL);
     assert_msg_has("n_trees");
     hpo_importance_options_init(&o, HPO_IMPORTANCE_OPTIONS_VERSION);
     o.params = dup;
     o.n_params = 2;
-    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n),
-            HPO_EINVAL);
+    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n), HPO_EINVAL);
     assert_msg_has("twice");
     o.params = unknown;
     o.n_params = 1;
-    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n),
-            HPO_EINVAL);
+    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n), HPO_EINVAL);
     assert_msg_has("nope");
     hpo_importance_options_init(&o, HPO_IMPORTANCE_OPTIONS_VERSION);
     o.objective = 1;
-    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n),
-            HPO_EINVAL);
+    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n), HPO_EINVAL);
     o.objective = 0;
     o.version = 99;
     assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n),
-            HPO_EVERSION);
+                  HPO_EVERSION);
     assert_status(hpo_importance_options_init(&o, 2), HPO_EVERSION);
     assert_status(hpo_importance(env.study, (hpo_importance_kind)7, NULL, &names, &v, &n),
-            HPO_EINVAL);
-    assert_status(hpo_importance(NULL, HPO_IMPORTANCE_FANOVA, NULL, &names, &v, &n),
-            HPO_EMISUSE);
-    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, NULL, NULL, &v, &n),
-            HPO_EINVAL);
+                  HPO_EINVAL);
+    assert_status(hpo_importance(NULL, HPO_IMPORTANCE_FANOVA, NULL, &names, &v, &n), HPO_EMISUSE);
+    assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, NULL, NULL, &v, &n), HPO_EINVAL);
     hpo_test_env_close(&env);
 }
 
@@ -436,7 +430,7 @@ static void test_pedanova_maximize(void **state)
 static void test_oom(void **state)
 {
     hpo_test_env env;
-    hpo_importance_kind kinds[] = { HPO_IMPORTANCE_FANOVA, HPO_IMPORTANCE_PEDANOVA };
+    hpo_importance_kind kinds[] = {HPO_IMPORTANCE_FANOVA, HPO_IMPORTANCE_PEDANOVA};
     hpo_importance_options o = HPO_IMPORTANCE_OPTIONS_INIT;
     (void)state;
     o.n_trees = 3;
@@ -469,18 +463,18 @@ static void test_oom(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_only_x_matters),
-        cmocka_unit_test(test_fanova_additive_shares),
-        cmocka_unit_test(test_fanova_additive_through_study),
-        cmocka_unit_test(test_fanova_categorical),
-        cmocka_unit_test(test_conditional_params),
-        cmocka_unit_test(test_single_and_degenerate),
-        cmocka_unit_test(test_constant_objective_equal_shares),
-        cmocka_unit_test(test_no_trials_and_states),
-        cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_fanova_deterministic),
-        cmocka_unit_test(test_pedanova_maximize),
-        cmocka_unit_test(test_oom),
+            cmocka_unit_test(test_only_x_matters),
+            cmocka_unit_test(test_fanova_additive_shares),
+            cmocka_unit_test(test_fanova_additive_through_study),
+            cmocka_unit_test(test_fanova_categorical),
+            cmocka_unit_test(test_conditional_params),
+            cmocka_unit_test(test_single_and_degenerate),
+            cmocka_unit_test(test_constant_objective_equal_shares),
+            cmocka_unit_test(test_no_trials_and_states),
+            cmocka_unit_test(test_bad_options),
+            cmocka_unit_test(test_fanova_deterministic),
+            cmocka_unit_test(test_pedanova_maximize),
+            cmocka_unit_test(test_oom),
     };
     return HPO_RUN_TESTS("importance", tests);
 }

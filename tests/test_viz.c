@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "core/error.h"
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/record.h"
 #include "support/test_util.h"
 #include "viz/svg.h"
@@ -31,7 +31,7 @@ typedef struct fixture {
     hpo_distribution *lr, *units, *opt, *drop;
 } fixture;
 
-static const char *const opt_names[] = { "adam", "sgd", "<rms&prop>" };
+static const char *const opt_names[] = {"adam", "sgd", "<rms&prop>"};
 
 static void fixture_open(fixture *fx, size_t n, size_t n_obj)
 {
@@ -100,7 +100,7 @@ static void fixture_close(fixture *fx)
 
 static hpo__viz_data data_of(const fixture *fx, const char *name)
 {
-    hpo__viz_data d = { name, fx->dirs, fx->n_obj, fx->t, fx->n };
+    hpo__viz_data d = {name, fx->dirs, fx->n_obj, fx->t, fx->n};
     return d;
 }
 
@@ -157,7 +157,7 @@ static void golden(const char *name, const char *got)
         while (want[i] && want[i] == got[i])
             i++;
         fail_msg("%s differs at byte %zu: want \"%.40s\" got \"%.40s\"", path, i, want + i,
-                got + i);
+                 got + i);
     }
     free(want);
 }
@@ -243,7 +243,7 @@ static void test_hostile_names_escaped(void **state)
     hpo_value ch[2];
     hpo_direction dir = HPO_MINIMIZE;
     const char *evil = "<script>alert(\"x\")</script>&'";
-    hpo__viz_data d = { "<script>study</script>", &dir, 1, r, 3 };
+    hpo__viz_data d = {"<script>study</script>", &dir, 1, r, 3};
     (void)state;
     ch[0] = hpo_value_string("</text><script>bad()</script>");
     ch[1] = hpo_value_string("ok\x01");
@@ -293,7 +293,7 @@ static void test_log_and_categorical_axes(void **state)
     fixture fx;
     hpo__viz_data d;
     hpo_plot_options o = HPO_PLOT_OPTIONS_INIT;
-    const char *lr[] = { "lr" }, *opt[] = { "optimizer" }, *units[] = { "units" };
+    const char *lr[] = {"lr"}, *opt[] = {"optimizer"}, *units[] = {"units"};
     char *svg;
     (void)state;
     fixture_open(&fx, 40, 1);
@@ -325,11 +325,12 @@ static void test_svg_kit(void **state)
 {
     hpo_buf b;
     hpo__scale s;
-    hpo__frame f = { 80, 40, 680, 370 };
+    hpo__frame f = {80, 40, 680, 370};
     (void)state;
     hpo__buf_init(&b, 0);
     hpo__svg_text(&b, "a<b>&\"'\x01\xff\xc3(\xe2\x82\xac", 0);
-    assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;&#39;??" "?(\xe2\x82\xac");
+    assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;&#39;??"
+                                "?(\xe2\x82\xac");
     hpo__buf_reset(&b);
     hpo__svg_text(&b, "abcdefgh", 3);
     assert_string_equal(b.data, "abc...");
@@ -390,7 +391,7 @@ static void test_big_study_is_thinned(void **state)
 static void test_empty_study_notes(void **state)
 {
     hpo_direction dir = HPO_MAXIMIZE;
-    hpo__viz_data d = { "empty", &dir, 1, NULL, 0 };
+    hpo__viz_data d = {"empty", &dir, 1, NULL, 0};
     (void)state;
     for (int k = 0; k < HPO_PLOT_KIND_COUNT; k++) {
         char *svg;
@@ -409,7 +410,7 @@ static int objective(hpo_trial *t, double *values, void *payload)
 {
     double x;
     size_t c;
-    const char *choices[] = { "a", "b" };
+    const char *choices[] = {"a", "b"};
     (void)payload;
     HPO_TRY(hpo_trial_suggest_float(t, "x", -3.0, 3.0, HPO_NO_STEP, false, &x));
     HPO_TRY(hpo_trial_suggest_categorical_str(t, "c", choices, 2, &c));
@@ -426,7 +427,7 @@ static void test_public_api(void **state)
     hpo_plot_kind kind;
     char *svg = NULL, *html = NULL;
     size_t len = 0;
-    const char *unknown[] = { "nope" };
+    const char *unknown[] = {"nope"};
     (void)state;
     hpo_test_env_open(&env, HPO_MINIMIZE);
     oo.n_trials = 25;
@@ -436,7 +437,7 @@ static void test_public_api(void **state)
         hpo_assert_eq_i64(kind, k);
         if (k == HPO_PLOT_PARETO) {
             assert_status(hpo_plot_svg(env.study, (hpo_plot_kind)k, NULL, &svg, &len),
-                    HPO_EUNSUPPORTED);
+                          HPO_EUNSUPPORTED);
             assert_null(svg);
             continue;
         }
@@ -515,16 +516,16 @@ static void test_oom(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_plots),
-        cmocka_unit_test(test_golden_pareto_and_fanova),
-        cmocka_unit_test(test_golden_report),
-        cmocka_unit_test(test_hostile_names_escaped),
-        cmocka_unit_test(test_log_and_categorical_axes),
-        cmocka_unit_test(test_svg_kit),
-        cmocka_unit_test(test_big_study_is_thinned),
-        cmocka_unit_test(test_empty_study_notes),
-        cmocka_unit_test(test_public_api),
-        cmocka_unit_test(test_oom),
+            cmocka_unit_test(test_golden_plots),
+            cmocka_unit_test(test_golden_pareto_and_fanova),
+            cmocka_unit_test(test_golden_report),
+            cmocka_unit_test(test_hostile_names_escaped),
+            cmocka_unit_test(test_log_and_categorical_axes),
+            cmocka_unit_test(test_svg_kit),
+            cmocka_unit_test(test_big_study_is_thinned),
+            cmocka_unit_test(test_empty_study_notes),
+            cmocka_unit_test(test_public_api),
+            cmocka_unit_test(test_oom),
     };
     return HPO_RUN_TESTS("viz", tests);
 }

@@ -39,8 +39,8 @@ typedef struct dash_study {
 
 /* Parsed query of a study page. */
 typedef struct dash_query {
-    size_t page;       /* 0-based page of the trial table */
-    bool by_value;     /* order the table best first instead of newest first */
+    size_t page;   /* 0-based page of the trial table */
+    bool by_value; /* order the table best first instead of newest first */
 } dash_query;
 
 int dash_page_index(hpo_buf *b, const dash_study *studies, size_t n);

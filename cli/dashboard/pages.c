@@ -43,7 +43,7 @@ static void put_url(hpo_buf *b, const char *s)
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
             hpo__buf_putc(b, (char)*p);
         } else {
             hpo__buf_putc(b, '%');
@@ -60,9 +60,10 @@ static void head(hpo_buf *b, const char *title, bool refresh)
         hpo__buf_puts(b, "<meta http-equiv=\"refresh\" content=\"5\">\n");
     hpo__buf_puts(b, "<title>");
     hpo__svg_text(b, title, 120);
-    hpo__buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<header><a href=\"/\">hpo "
-                       "dashboard</a></header>\n<main>\n",
-            css);
+    hpo__buf_printf(b,
+                    "</title>\n<style>%s</style>\n</head>\n<body>\n<header><a href=\"/\">hpo "
+                    "dashboard</a></header>\n<main>\n",
+                    css);
 }
 
 static void foot(hpo_buf *b)
@@ -76,7 +77,7 @@ static void put_time(hpo_buf *b, double t)
     struct tm tm;
     char tmp[32];
     if (!isfinite(t) || (s = (time_t)t, gmtime_r(&s, &tm) == NULL) ||
-            strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+        strftime(tmp, sizeof(tmp), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
         hpo__buf_puts(b, "-");
         return;
     }
@@ -109,7 +110,7 @@ static const hpo__record *best_of(const hpo__viz_data *d)
     for (size_t i = 0; i < d->n_trials; i++) {
         const hpo__record *r = d->trials[i];
         if (has_value(r) && (best == NULL || (maximize ? r->values[0] > best->values[0]
-                                                      : r->values[0] < best->values[0])))
+                                                       : r->values[0] < best->values[0])))
             best = r;
     }
     return best;
@@ -164,9 +165,10 @@ void dash_page_error(hpo_buf *b, unsigned code, const char *message)
 int dash_page_index(hpo_buf *b, const dash_study *studies, size_t n)
 {
     head(b, "hpo dashboard", false);
-    hpo__buf_printf(b, "<h1>Studies</h1>\n<p class=\"muted\" id=\"study-count\">%zu studies "
-                       "(<a href=\"/api/studies\">JSON</a>)</p>\n",
-            n);
+    hpo__buf_printf(b,
+                    "<h1>Studies</h1>\n<p class=\"muted\" id=\"study-count\">%zu studies "
+                    "(<a href=\"/api/studies\">JSON</a>)</p>\n",
+                    n);
     hpo__buf_puts(b, "<table id=\"studies\">\n<thead><tr><th>Study</th><th>Directions</th>"
                      "<th>Trials</th><th>Running</th><th>Best value</th></tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < n; i++) {
@@ -215,19 +217,20 @@ static void summary(hpo_buf *b, const dash_study *s)
 {
     const hpo__viz_data *d = &s->d;
     const hpo__record *best = best_of(d);
-    size_t counts[5] = { 0 };
+    size_t counts[5] = {0};
     for (size_t i = 0; i < d->n_trials; i++)
         counts[d->trials[i]->state < 5 ? d->trials[i]->state : 4]++;
     hpo__buf_puts(b, "<table class=\"summary\">\n<tr><th>Directions</th><td>");
     for (size_t k = 0; k < d->n_objectives; k++)
         hpo__buf_printf(b, "%s%s", k ? ", " : "", hpo_direction_name(d->directions[k]));
-    hpo__buf_printf(b, "</td></tr>\n<tr><th>Trials</th><td id=\"trial-count\">%zu</td></tr>\n"
-                       "<tr><th>States</th><td>",
-            d->n_trials);
+    hpo__buf_printf(b,
+                    "</td></tr>\n<tr><th>Trials</th><td id=\"trial-count\">%zu</td></tr>\n"
+                    "<tr><th>States</th><td>",
+                    d->n_trials);
     for (int st = 0; st < 5; st++)
         hpo__buf_printf(b, "%s<span class=\"state-%s\">%s</span> %zu", st ? ", " : "",
-                hpo_trial_state_name((hpo_trial_state)st),
-                hpo_trial_state_name((hpo_trial_state)st), counts[st]);
+                        hpo_trial_state_name((hpo_trial_state)st),
+                        hpo_trial_state_name((hpo_trial_state)st), counts[st]);
     hpo__buf_puts(b, "</td></tr>\n");
     if (d->n_objectives == 1) {
         hpo__buf_puts(b, "<tr><th>Best value</th><td id=\"best-value\">");
@@ -237,7 +240,7 @@ static void summary(hpo_buf *b, const dash_study *s)
             hpo__buf_printf(b, "%s (trial <a href=\"/trial?study=", tmp);
             put_url(b, s->name);
             hpo__buf_printf(b, "&amp;number=%lld\">#%lld</a>)", (long long)best->number,
-                    (long long)best->number);
+                            (long long)best->number);
         } else {
             hpo__buf_puts(b, "<span class=\"muted\">no completed trial</span>");
         }
@@ -278,8 +281,8 @@ static int plots(hpo_buf *b, const dash_study *s)
             b->len = mark;
             if (b->data)
                 b->data[mark] = '\0';
-            hpo__buf_printf(b, "<figure><p class=\"muted\">%s: ",
-                    hpo_plot_kind_name((hpo_plot_kind)k));
+            hpo__buf_printf(
+                    b, "<figure><p class=\"muted\">%s: ", hpo_plot_kind_name((hpo_plot_kind)k));
             hpo__svg_text(b, hpo_last_error(), 200);
             hpo__buf_puts(b, "</p>");
         }
@@ -294,13 +297,12 @@ static int cmp_name(const void *a, const void *c)
     return strcmp(*(const char *const *)a, *(const char *const *)c);
 }
 
-static void pager_link(hpo_buf *b, const dash_study *s, size_t page, bool by_value,
-        const char *text)
+static void
+pager_link(hpo_buf *b, const dash_study *s, size_t page, bool by_value, const char *text)
 {
     hpo__buf_puts(b, "<a href=\"/study?name=");
     put_url(b, s->name);
-    hpo__buf_printf(b, "&amp;page=%zu%s\">%s</a>", page, by_value ? "&amp;order=value" : "",
-            text);
+    hpo__buf_printf(b, "&amp;page=%zu%s\">%s</a>", page, by_value ? "&amp;order=value" : "", text);
 }
 
 static int trial_table(hpo_buf *b, const dash_study *s, const dash_query *q)
@@ -350,7 +352,7 @@ static int trial_table(hpo_buf *b, const dash_study *s, const dash_query *q)
     if (n_names > 1)
         qsort(names, n_names, sizeof(*names), cmp_name);
     hpo__buf_printf(b, "<h2>Trials</h2>\n<p class=\"pager\">page %zu of %zu, %s first: ",
-            first / PAGE_ROWS + 1, pages, q->by_value ? "best" : "newest");
+                    first / PAGE_ROWS + 1, pages, q->by_value ? "best" : "newest");
     if (first > 0)
         pager_link(b, s, first / PAGE_ROWS - 1, q->by_value, "previous");
     if (first + PAGE_ROWS < d->n_trials)
@@ -374,7 +376,7 @@ static int trial_table(hpo_buf *b, const dash_study *s, const dash_query *q)
         hpo__buf_puts(b, "<tr><td><a href=\"/trial?study=");
         put_url(b, s->name);
         hpo__buf_printf(b, "&amp;number=%lld\">%lld</a></td><td class=\"state-%s\">%s</td>",
-                (long long)r->number, (long long)r->number, st, st);
+                        (long long)r->number, (long long)r->number, st, st);
         for (size_t k = 0; k < d->n_objectives; k++) {
             hpo__buf_puts(b, "<td>");
             put_g(b, k < r->n_values ? r->values[k] : (double)NAN);
@@ -439,8 +441,8 @@ static void put_attr(hpo_buf *b, const char *json)
 
 static bool is_log_key(const char *k)
 {
-    return strstr(k, "log") || strstr(k, "stdout") || strstr(k, "stderr") ||
-           strstr(k, "output") || strstr(k, "tail");
+    return strstr(k, "log") || strstr(k, "stdout") || strstr(k, "stderr") || strstr(k, "output") ||
+           strstr(k, "tail");
 }
 
 static void attrs_table(hpo_buf *b, const char *title, const hpo__attrs *a)
@@ -477,9 +479,10 @@ int dash_page_trial(hpo_buf *b, const dash_study *s, const hpo__record *r)
     put_url(b, s->name);
     hpo__buf_puts(b, "\">");
     hpo__svg_text(b, s->name, 0);
-    hpo__buf_printf(b, "</a></h1>\n<table>\n<tr><th>State</th><td class=\"state-%s\">%s</td></tr>\n"
-                       "<tr><th>Values</th><td id=\"trial-values\">",
-            st, st);
+    hpo__buf_printf(b,
+                    "</a></h1>\n<table>\n<tr><th>State</th><td class=\"state-%s\">%s</td></tr>\n"
+                    "<tr><th>Values</th><td id=\"trial-values\">",
+                    st, st);
     for (size_t k = 0; k < r->n_values; k++) {
         hpo__buf_puts(b, k ? ", " : "");
         put_g(b, r->values[k]);
@@ -535,8 +538,8 @@ static void json_directions(hpo_buf *b, const hpo__viz_data *d)
 
 static void json_trial_core(hpo_buf *b, const hpo__record *r)
 {
-    hpo__buf_printf(b, "{\"number\": %lld, \"state\": \"%s\", \"values\": [",
-            (long long)r->number, hpo_trial_state_name(r->state));
+    hpo__buf_printf(b, "{\"number\": %lld, \"state\": \"%s\", \"values\": [", (long long)r->number,
+                    hpo_trial_state_name(r->state));
     for (size_t k = 0; k < r->n_values; k++) {
         hpo__buf_puts(b, k ? ", " : "");
         hpo__viz_json_num(b, r->values[k]);
@@ -578,7 +581,7 @@ int dash_json_study(hpo_buf *b, const dash_study *s)
     hpo_importance_options io = HPO_IMPORTANCE_OPTIONS_INIT;
     char **names = NULL;
     double *vals = NULL;
-    size_t counts[5] = { 0 }, n = 0;
+    size_t counts[5] = {0}, n = 0;
     for (size_t i = 0; i < d->n_trials; i++)
         counts[d->trials[i]->state < 5 ? d->trials[i]->state : 4]++;
     hpo__buf_puts(b, "{\"name\": ");
@@ -588,7 +591,7 @@ int dash_json_study(hpo_buf *b, const dash_study *s)
     hpo__buf_printf(b, ", \"n_trials\": %zu, \"states\": {", d->n_trials);
     for (int st = 0; st < 5; st++)
         hpo__buf_printf(b, "%s\"%s\": %zu", st ? ", " : "",
-                hpo_trial_state_name((hpo_trial_state)st), counts[st]);
+                        hpo_trial_state_name((hpo_trial_state)st), counts[st]);
     hpo__buf_puts(b, "}, \"best_trial\": ");
     if (best != NULL) {
         json_trial_core(b, best);
@@ -598,7 +601,7 @@ int dash_json_study(hpo_buf *b, const dash_study *s)
     }
     hpo__buf_puts(b, ", \"importance\": {");
     if (hpo__importance_records(d->trials, d->n_trials, d->directions, d->n_objectives,
-                HPO_IMPORTANCE_PEDANOVA, &io, &names, &vals, &n) == HPO_OK) {
+                                HPO_IMPORTANCE_PEDANOVA, &io, &names, &vals, &n) == HPO_OK) {
         for (size_t i = 0; i < n; i++) {
             hpo__buf_puts(b, i ? ", " : "");
             hpo__viz_json_str(b, names[i]);

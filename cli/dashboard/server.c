@@ -119,8 +119,7 @@ static void view_close(view *v)
 
 /*=========================== responses ===========================*/
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type,
-        hpo_buf *b)
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, hpo_buf *b)
 {
     struct MHD_Response *resp;
     enum MHD_Result ok;
@@ -130,7 +129,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
         static const char oom[] = "out of memory";
         hpo__buf_free(b);
         resp = MHD_create_response_from_buffer(sizeof(oom) - 1, (void *)oom,
-                MHD_RESPMEM_PERSISTENT);
+                                               MHD_RESPMEM_PERSISTENT);
         code = MHD_HTTP_INTERNAL_SERVER_ERROR;
         type = "text/plain; charset=utf-8";
     } else {
@@ -147,8 +146,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     /* Inline styles and the SVGs are all a page needs; nothing may be loaded or run. */
     MHD_add_response_header(resp, "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     ok = MHD_queue_response(c, code, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -188,9 +187,8 @@ static bool arg_size(struct MHD_Connection *c, const char *key, size_t def, size
 
 static enum MHD_Result route_study(dash *d, struct MHD_Connection *c, const char *url)
 {
-    const char *name = arg(c, strcmp(url, "/study") == 0 || strcmp(url, "/api/study") == 0
-                                      ? "name"
-                                      : "study");
+    const char *name =
+            arg(c, strcmp(url, "/study") == 0 || strcmp(url, "/api/study") == 0 ? "name" : "study");
     view v;
     hpo_buf b;
     int rc;
@@ -199,12 +197,12 @@ static enum MHD_Result route_study(dash *d, struct MHD_Connection *c, const char
     if (name == NULL)
         return send_error(c, MHD_HTTP_BAD_REQUEST, "which study? (name=...)");
     if ((rc = view_open(d, name, &v)) != HPO_OK)
-        return send_error(c, rc == HPO_ENOTFOUND ? MHD_HTTP_NOT_FOUND
-                                                 : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                rc == HPO_ENOTFOUND ? "no such study" : hpo_last_error());
+        return send_error(c,
+                          rc == HPO_ENOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                          rc == HPO_ENOTFOUND ? "no such study" : hpo_last_error());
     hpo__buf_init(&b, 0);
     if (strcmp(url, "/study") == 0) {
-        dash_query q = { 0, false };
+        dash_query q = {0, false};
         const char *order = arg(c, "order");
         if (!arg_size(c, "page", 0, &q.page)) {
             view_close(&v);
@@ -220,7 +218,7 @@ static enum MHD_Result route_study(dash *d, struct MHD_Connection *c, const char
         size_t offset, limit;
         type = "application/json";
         if (!arg_size(c, "offset", 0, &offset) || !arg_size(c, "limit", 100, &limit) ||
-                limit > 10000) {
+            limit > 10000) {
             view_close(&v);
             hpo__buf_free(&b);
             return send_error(c, MHD_HTTP_BAD_REQUEST, "offset and limit (<= 10000) are numbers");
@@ -303,7 +301,7 @@ static enum MHD_Result route_index(dash *d, struct MHD_Connection *c, bool json)
     free(studies);
     hpo_free(names);
     return reply(c, rc == HPO_OK ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR,
-            json ? "application/json" : "text/html; charset=utf-8", &b);
+                 json ? "application/json" : "text/html; charset=utf-8", &b);
 }
 
 static int hexval(char ch)
@@ -317,9 +315,14 @@ static int hexval(char ch)
     return -1;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-        const char *method, const char *version, const char *upload_data,
-        size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle(void *cls,
+                              struct MHD_Connection *c,
+                              const char *url,
+                              const char *method,
+                              const char *version,
+                              const char *upload_data,
+                              size_t *upload_data_size,
+                              void **con_cls)
 {
     dash *d = cls;
     enum MHD_Result r;
@@ -356,8 +359,7 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     (void)c;
     for (const char *r = s; *r; r++) {
         int hi, lo;
-        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
-                (hi | lo) != 0) {
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
             *w++ = (char)(hi * 16 + lo);
             r += 2;
         } else {
@@ -406,18 +408,18 @@ int dash_start(dash **out, const dash_config *cfg, char *err, size_t err_len)
     pthread_mutex_init(&d->mu, NULL);
     if (hpo_storage_open(&d->storage, cfg->storage_url) != HPO_OK) {
         snprintf(err, err_len, "cannot open storage '%.200s': %s", cfg->storage_url,
-                hpo_last_error());
+                 hpo_last_error());
         dash_stop(d);
         return -1;
     }
     d->mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, handle, d,
-            MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-            (size_t)REQUEST_MEMORY, MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-            MHD_OPTION_END);
+                              MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                              (size_t)REQUEST_MEMORY, MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
+                              MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_UNESCAPE_CALLBACK,
+                              unescape, NULL, MHD_OPTION_END);
     if (d->mhd == NULL) {
         snprintf(err, err_len, "cannot listen on %.100s port %u (in use, or not allowed)", host,
-                cfg->port);
+                 cfg->port);
         dash_stop(d);
         return -1;
     }

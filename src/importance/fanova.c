@@ -89,9 +89,9 @@ static size_t find(const double *b, size_t nb, double v)
 typedef struct tree_ctx {
     const hpo__fanova_input *in;
     leaves lv;
-    double *frac;      /* n_leaves * k: leaf width / box width per column */
-    double *bnd;       /* k * (2*n_leaves): unique boundaries per column */
-    size_t *n_bnd;     /* k */
+    double *frac;  /* n_leaves * k: leaf width / box width per column */
+    double *bnd;   /* k * (2*n_leaves): unique boundaries per column */
+    size_t *n_bnd; /* k */
     double mean, var;
 } tree_ctx;
 
@@ -168,7 +168,8 @@ static int group_variance(tree_ctx *tc, const size_t *cols, size_t g, double *ou
         stride[j] = cells;
         if (dims[j] > MAX_GROUP_CELLS / cells)
             return hpo__error_set(HPO_EUNSUPPORTED,
-                    "fANOVA: a categorical's one-hot grid exceeds %u cells", MAX_GROUP_CELLS);
+                                  "fANOVA: a categorical's one-hot grid exceeds %u cells",
+                                  MAX_GROUP_CELLS);
         cells *= dims[j];
     }
     m = hpo__calloc(cells, sizeof(*m));
@@ -226,10 +227,10 @@ static int group_variance(tree_ctx *tc, const size_t *cols, size_t g, double *ou
 }
 
 /* Fractions of variance per group for one fitted tree; *has_var false when flat. */
-static int decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fractions,
-        bool *has_var)
+static int
+decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fractions, bool *has_var)
 {
-    tree_ctx tc = { 0 };
+    tree_ctx tc = {0};
     size_t k = in->n_cols, L = t->n_leaves;
     double *lo = NULL, *hi = NULL;
     size_t *cols = NULL;
@@ -247,7 +248,7 @@ static int decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fr
     hi = hpo__reallocarray(NULL, k, sizeof(double));
     cols = hpo__reallocarray(NULL, k, sizeof(size_t));
     if (!tc.lv.lo || !tc.lv.hi || !tc.lv.v || !tc.frac || !tc.bnd || !tc.n_bnd || !lo || !hi ||
-            !cols) {
+        !cols) {
         rc = hpo__error_set(HPO_ENOMEM, "out of memory decomposing a tree of %zu leaves", L);
         goto done;
     }
@@ -342,14 +343,14 @@ static int check_input(const hpo__fanova_input *in)
 {
     if (in->n == 0 || in->n_cols == 0 || in->n_groups == 0 || in->n_trees == 0)
         return hpo__error_set(HPO_EINVAL, "fANOVA: %zu rows, %zu columns, %zu trees", in->n,
-                in->n_cols, in->n_trees);
+                              in->n_cols, in->n_trees);
     for (size_t c = 0; c < in->n_cols; c++) {
         if (!(in->lo[c] < in->hi[c]) || !isfinite(in->hi[c] - in->lo[c]))
             return hpo__error_set(HPO_EINVAL, "fANOVA: column %zu has bounds [%g, %g]", c,
-                    in->lo[c], in->hi[c]);
+                                  in->lo[c], in->hi[c]);
         if (in->group[c] >= in->n_groups)
             return hpo__error_set(HPO_EINVAL, "fANOVA: column %zu in group %zu of %zu", c,
-                    in->group[c], in->n_groups);
+                                  in->group[c], in->n_groups);
     }
     return HPO_OK;
 }
@@ -371,8 +372,8 @@ static size_t thread_count(const hpo__fanova_input *in)
 
 int hpo__fanova(const hpo__fanova_input *in, double *importance)
 {
-    hpo__forest_data data = { in->x, in->y, in->n, in->n_cols, NULL };
-    job jb = { 0 };
+    hpo__forest_data data = {in->x, in->y, in->n, in->n_cols, NULL};
+    job jb = {0};
     pthread_t th[MAX_THREADS];
     size_t n_threads, started = 0, counted = 0;
     int rc;

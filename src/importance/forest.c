@@ -42,7 +42,7 @@ int hpo__forest_presort(hpo__forest_data *data)
     data->sorted = NULL;
     if (__builtin_mul_overflow(n, data->n_cols, &total) || n > UINT32_MAX)
         return hpo__error_set(HPO_EINVAL, "forest: %zu rows x %zu columns is too large", n,
-                data->n_cols);
+                              data->n_cols);
     data->sorted = hpo__reallocarray(NULL, total ? total : 1, sizeof(uint32_t));
     tmp = hpo__reallocarray(NULL, n ? n : 1, sizeof(*tmp));
     if (data->sorted == NULL || tmp == NULL) {
@@ -88,11 +88,11 @@ typedef struct grower {
     const hpo__forest_data *d;
     hpo__tree *t;
     hpo_rng *rng;
-    uint32_t *w;       /* bootstrap count per row */
-    entry *order;      /* n_cols * m: rows in the bag, per column ascending */
-    entry *tmp;        /* m */
+    uint32_t *w;            /* bootstrap count per row */
+    entry *order;           /* n_cols * m: rows in the bag, per column ascending */
+    entry *tmp;             /* m */
     unsigned char *is_left; /* n */
-    size_t *cols;      /* column visiting order */
+    size_t *cols;           /* column visiting order */
     size_t m;
 } grower;
 
@@ -109,8 +109,8 @@ typedef struct split {
     double proxy;
 } split;
 
-static void best_split(grower *g, uint32_t start, uint32_t end, double wsum, double ysum,
-        split *best)
+static void
+best_split(grower *g, uint32_t start, uint32_t end, double wsum, double ysum, split *best)
 {
     size_t k = g->d->n_cols;
     best->col = -1;
@@ -195,7 +195,7 @@ static void grow(grower *g, frame *stack, size_t max_depth)
     size_t sp = 0;
     t->n_nodes = 1;
     t->n_leaves = 0;
-    stack[sp++] = (frame){ 0, 0, (uint32_t)g->m, 0 };
+    stack[sp++] = (frame){0, 0, (uint32_t)g->m, 0};
     while (sp > 0) {
         frame f = stack[--sp];
         const entry *e = g->order;
@@ -233,15 +233,14 @@ static void grow(grower *g, frame *stack, size_t max_depth)
         t->threshold[id] = s.threshold;
         t->left[id] = l;
         t->right[id] = r;
-        stack[sp++] = (frame){ r, f.start + n_left, f.end, f.depth + 1 };
-        stack[sp++] = (frame){ l, f.start, f.start + n_left, f.depth + 1 };
+        stack[sp++] = (frame){r, f.start + n_left, f.end, f.depth + 1};
+        stack[sp++] = (frame){l, f.start, f.start + n_left, f.depth + 1};
     }
 }
 
-int hpo__tree_fit(hpo__tree *tree, const hpo__forest_data *data, size_t max_depth,
-        hpo_rng *rng)
+int hpo__tree_fit(hpo__tree *tree, const hpo__forest_data *data, size_t max_depth, hpo_rng *rng)
 {
-    grower g = { 0 };
+    grower g = {0};
     frame *stack = NULL;
     size_t n = data->n, k = data->n_cols;
     int rc = HPO_ENOMEM;
@@ -273,7 +272,7 @@ int hpo__tree_fit(hpo__tree *tree, const hpo__forest_data *data, size_t max_dept
         for (size_t i = 0; i < n; i++) {
             uint32_t r = src[i];
             if (g.w[r] > 0)
-                dst[j++] = (entry){ data->x[c * n + r], g.w[r] * data->y[r], r, g.w[r] };
+                dst[j++] = (entry){data->x[c * n + r], g.w[r] * data->y[r], r, g.w[r]};
         }
     }
     if ((rc = alloc_nodes(tree, 2 * g.m)) != HPO_OK)

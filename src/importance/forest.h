@@ -45,8 +45,7 @@ int hpo__forest_presort(hpo__forest_data *data);
  * (root = 0), min_samples_split is 2 and min_samples_leaf 1, as Optuna sets
  * them. Errors: ENOMEM (tree left empty).
  */
-int hpo__tree_fit(hpo__tree *tree, const hpo__forest_data *data, size_t max_depth,
-        hpo_rng *rng);
+int hpo__tree_fit(hpo__tree *tree, const hpo__forest_data *data, size_t max_depth, hpo_rng *rng);
 /** Release a tree's arrays (the struct itself is the caller's). */
 void hpo__tree_clear(hpo__tree *tree);
 

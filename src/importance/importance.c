@@ -24,17 +24,17 @@ int hpo_importance_options_init(hpo_importance_options *opts, unsigned int versi
         return hpo__error_set(HPO_EINVAL, "hpo_importance_options_init: opts is NULL");
     if (version != HPO_IMPORTANCE_OPTIONS_VERSION)
         return hpo__error_set(HPO_EVERSION, "importance options version %u (this library: %u)",
-                version, HPO_IMPORTANCE_OPTIONS_VERSION);
+                              version, HPO_IMPORTANCE_OPTIONS_VERSION);
     *opts = def;
     return HPO_OK;
 }
 
-static int check_options(const hpo_importance_options *o, hpo_importance_kind kind,
-        size_t n_objectives)
+static int
+check_options(const hpo_importance_options *o, hpo_importance_kind kind, size_t n_objectives)
 {
     if (o->version != HPO_IMPORTANCE_OPTIONS_VERSION)
         return hpo__error_set(HPO_EVERSION, "importance options version %u (this library: %u)",
-                o->version, HPO_IMPORTANCE_OPTIONS_VERSION);
+                              o->version, HPO_IMPORTANCE_OPTIONS_VERSION);
     if (kind != HPO_IMPORTANCE_PEDANOVA && kind != HPO_IMPORTANCE_FANOVA)
         return hpo__error_set(HPO_EINVAL, "unknown importance evaluator %d", (int)kind);
     if (o->n_trees < 1 || o->n_trees > 100000)
@@ -42,13 +42,13 @@ static int check_options(const hpo_importance_options *o, hpo_importance_kind ki
     if (o->max_depth < 1)
         return hpo__error_set(HPO_EINVAL, "max_depth must be >= 1");
     if (!(o->target_quantile > 0.0 && o->target_quantile < o->region_quantile &&
-                o->region_quantile <= 1.0))
+          o->region_quantile <= 1.0))
         return hpo__error_set(HPO_EINVAL,
-                "need 0 < target_quantile (%g) < region_quantile (%g) <= 1", o->target_quantile,
-                o->region_quantile);
+                              "need 0 < target_quantile (%g) < region_quantile (%g) <= 1",
+                              o->target_quantile, o->region_quantile);
     if (o->objective >= n_objectives)
         return hpo__error_set(HPO_EINVAL, "objective %zu of a study with %zu objectives",
-                o->objective, n_objectives);
+                              o->objective, n_objectives);
     if (o->n_params > 0 && o->params == NULL)
         return hpo__error_set(HPO_EINVAL, "params is NULL with n_params %zu", o->n_params);
     for (size_t i = 0; i < o->n_params; i++) {
@@ -67,8 +67,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Parameter names to score (borrowed from the trials or the options), sorted by name. */
-static int choose_params(hpo__record *const *t, size_t n, const hpo_importance_options *o,
-        bool intersection, const char ***out, size_t *n_out)
+static int choose_params(hpo__record *const *t,
+                         size_t n,
+                         const hpo_importance_options *o,
+                         bool intersection,
+                         const char ***out,
+                         size_t *n_out)
 {
     const char **names = NULL;
     size_t k = 0, cap = 0;
@@ -85,7 +89,7 @@ static int choose_params(hpo__record *const *t, size_t n, const hpo_importance_o
             if (!seen && n > 0) {
                 hpo__free(names);
                 return hpo__error_set(HPO_EINVAL, "no completed trial has parameter '%s'",
-                        o->params[i]);
+                                      o->params[i]);
             }
             names[k++] = o->params[i];
         }
@@ -107,8 +111,8 @@ static int choose_params(hpo__record *const *t, size_t n, const hpo_importance_o
                 bool everywhere = true;
                 for (size_t i = 1; i < n && everywhere; i++) {
                     long ip = hpo__record_find_param(t[i], nm);
-                    everywhere = ip >= 0 &&
-                                 hpo__dist_equal(t[i]->params[ip].dist, t[0]->params[p].dist);
+                    everywhere =
+                            ip >= 0 && hpo__dist_equal(t[i]->params[ip].dist, t[0]->params[p].dist);
                 }
                 if (!everywhere)
                     continue;
@@ -134,8 +138,13 @@ static int choose_params(hpo__record *const *t, size_t n, const hpo_importance_o
 }
 
 /* fANOVA: encode the trials carrying every parameter, fit, score. */
-static int run_fanova(hpo__record *const *t, size_t n, const double *y_all,
-        const char *const *names, size_t k, const hpo_importance_options *o, double *imp)
+static int run_fanova(hpo__record *const *t,
+                      size_t n,
+                      const double *y_all,
+                      const char *const *names,
+                      size_t k,
+                      const hpo_importance_options *o,
+                      double *imp)
 {
     const hpo_distribution **dist = NULL;
     size_t *col0 = NULL, *group = NULL, *pidx = NULL, n_cols = 0, n_groups = 0, m = 0;
@@ -220,8 +229,8 @@ static int run_fanova(hpo__record *const *t, size_t n, const double *y_all,
         r++;
     }
     {
-        hpo__fanova_input in = { x, y, m, n_cols, lo, hi, group, n_groups, o->n_trees,
-            o->max_depth, o->seed, o->n_threads };
+        hpo__fanova_input in = {x,     y,        m,          n_cols,       lo,      hi,
+                                group, n_groups, o->n_trees, o->max_depth, o->seed, o->n_threads};
         rc = hpo__fanova(&in, gimp);
     }
     for (size_t p = 0; p < k && rc == HPO_OK; p++)
@@ -258,8 +267,8 @@ static int cmp_ranked(const void *a, const void *b)
 }
 
 /* Normalise, order and copy out. */
-static int emit(const char *const *names, const double *imp, size_t k, char ***names_out,
-        double **values_out)
+static int
+emit(const char *const *names, const double *imp, size_t k, char ***names_out, double **values_out)
 {
     ranked *r = hpo__reallocarray(NULL, k, sizeof(*r));
     double sum = 0.0, *vals = hpo__reallocarray(NULL, k, sizeof(*vals));
@@ -297,10 +306,15 @@ static int emit(const char *const *names, const double *imp, size_t k, char ***n
     return HPO_OK;
 }
 
-int hpo__importance_records(hpo__record *const *trials, size_t n_trials,
-        const hpo_direction *directions, size_t n_objectives, hpo_importance_kind kind,
-        const hpo_importance_options *opts, char ***names_out, double **values_out,
-        size_t *n_out)
+int hpo__importance_records(hpo__record *const *trials,
+                            size_t n_trials,
+                            const hpo_direction *directions,
+                            size_t n_objectives,
+                            hpo_importance_kind kind,
+                            const hpo_importance_options *opts,
+                            char ***names_out,
+                            double **values_out,
+                            size_t *n_out)
 {
     hpo_importance_options def = HPO_IMPORTANCE_OPTIONS_INIT;
     hpo__record **t = NULL;
@@ -345,8 +359,14 @@ int hpo__importance_records(hpo__record *const *trials, size_t n_trials,
     if (kind == HPO_IMPORTANCE_FANOVA) {
         rc = run_fanova(t, n, y, names, k, opts, imp);
     } else {
-        hpo__pedanova_input in = { t, y, n, names, k, opts->target_quantile,
-            opts->region_quantile, opts->evaluate_on_local };
+        hpo__pedanova_input in = {t,
+                                  y,
+                                  n,
+                                  names,
+                                  k,
+                                  opts->target_quantile,
+                                  opts->region_quantile,
+                                  opts->evaluate_on_local};
         rc = hpo__pedanova(&in, imp);
     }
     if (rc == HPO_OK)
@@ -361,8 +381,12 @@ done:
     return rc;
 }
 
-int hpo_importance(hpo_study *study, hpo_importance_kind kind, const hpo_importance_options *opts,
-        char ***names_out, double **values_out, size_t *n_out)
+int hpo_importance(hpo_study *study,
+                   hpo_importance_kind kind,
+                   const hpo_importance_options *opts,
+                   char ***names_out,
+                   double **values_out,
+                   size_t *n_out)
 {
     hpo__record **trials = NULL;
     hpo_direction dirs[64];
@@ -381,8 +405,7 @@ int hpo_importance(hpo_study *study, hpo_importance_kind kind, const hpo_importa
     for (size_t i = 0; i < n_obj; i++)
         dirs[i] = hpo_study_direction(study, i);
     HPO_TRY(hpo__study_trials(study, HPO_STATES(HPO_TRIAL_COMPLETE), &trials, &n));
-    rc = hpo__importance_records(trials, n, dirs, n_obj, kind, opts, names_out, values_out,
-            n_out);
+    rc = hpo__importance_records(trials, n, dirs, n_obj, kind, opts, names_out, values_out, n_out);
     hpo__records_release(trials, n);
     return rc;
 }

@@ -17,18 +17,18 @@
 
 /* fANOVA input: an n x n_cols design (column-major) and its box. */
 typedef struct hpo__fanova_input {
-    const double *x;     /* x[c*n + i] */
-    const double *y;     /* n targets */
+    const double *x; /* x[c*n + i] */
+    const double *y; /* n targets */
     size_t n;
     size_t n_cols;
-    const double *lo;    /* per column: the box the trees partition */
+    const double *lo; /* per column: the box the trees partition */
     const double *hi;
     const size_t *group; /* per column: the parameter it encodes (one-hot columns share one) */
     size_t n_groups;
     size_t n_trees;
     size_t max_depth;
     uint64_t seed;
-    int n_threads;       /* <= 0: one per online CPU (at most 8) */
+    int n_threads; /* <= 0: one per online CPU (at most 8) */
 } hpo__fanova_input;
 
 /**
@@ -67,9 +67,14 @@ int hpo__pedanova(const hpo__pedanova_input *in, double *importance);
  * dashboard and benchmarks that already hold the trials. directions has
  * n_objectives entries. Same outputs and errors as hpo_importance().
  */
-int hpo__importance_records(hpo__record *const *trials, size_t n_trials,
-        const hpo_direction *directions, size_t n_objectives, hpo_importance_kind kind,
-        const hpo_importance_options *opts, char ***names_out, double **values_out,
-        size_t *n_out);
+int hpo__importance_records(hpo__record *const *trials,
+                            size_t n_trials,
+                            const hpo_direction *directions,
+                            size_t n_objectives,
+                            hpo_importance_kind kind,
+                            const hpo_importance_options *opts,
+                            char ***names_out,
+                            double **values_out,
+                            size_t *n_out);
 
 #endif

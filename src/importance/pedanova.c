@@ -21,11 +21,11 @@
 #include "core/error.h"
 #include "importance/importance.h"
 
-#define N_STEPS       50
-#define PRIOR_WEIGHT  1.0
-#define MIN_TOP       2
-#define MAX_REGIMES   16
-#define MAX_GRID      4096
+#define N_STEPS      50
+#define PRIOR_WEIGHT 1.0
+#define MIN_TOP      2
+#define MAX_REGIMES  16
+#define MAX_GRID     4096
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -161,8 +161,7 @@ static void parzen_numeric(const double *c, size_t S, double *pdf)
         }
         z = normal_mass((-0.5 - mu) / sg, ((double)S - 0.5 - mu) / sg);
         for (size_t k = 0; k < S; k++)
-            pdf[k] += w * normal_mass(((double)k - 0.5 - mu) / sg, ((double)k + 0.5 - mu) / sg) /
-                    z;
+            pdf[k] += w * normal_mass(((double)k - 0.5 - mu) / sg, ((double)k + 0.5 - mu) / sg) / z;
     }
 }
 
@@ -214,16 +213,21 @@ typedef struct regime {
 static int check(const hpo__pedanova_input *in)
 {
     if (!(in->target_quantile > 0.0 && in->target_quantile < in->region_quantile &&
-                in->region_quantile <= 1.0))
-        return hpo__error_set(HPO_EINVAL,
-                "PED-ANOVA needs 0 < target_quantile (%g) < region_quantile (%g) <= 1",
+          in->region_quantile <= 1.0))
+        return hpo__error_set(
+                HPO_EINVAL, "PED-ANOVA needs 0 < target_quantile (%g) < region_quantile (%g) <= 1",
                 in->target_quantile, in->region_quantile);
     return HPO_OK;
 }
 
 /* Score one parameter over the region trials. */
-static int score_param(const hpo__pedanova_input *in, const char *name, const bool *is_top,
-        const bool *in_region, size_t n_top, size_t n_region, double *out)
+static int score_param(const hpo__pedanova_input *in,
+                       const char *name,
+                       const bool *is_top,
+                       const bool *in_region,
+                       size_t n_top,
+                       size_t n_region,
+                       double *out)
 {
     regime rg[MAX_REGIMES];
     size_t n_rg = 0;
@@ -241,7 +245,8 @@ static int score_param(const hpo__pedanova_input *in, const char *name, const bo
                 break;
         if (r == n_rg) {
             if (n_rg == MAX_REGIMES || hpo__dist_single(t->params[p].dist))
-                continue; /* a single value carries no information; rare extra regimes are dropped */
+                continue; /* a single value carries no information; rare extra regimes are dropped
+                           */
             rg[r].d = t->params[p].dist;
             disc_init(&rg[r].g, rg[r].d);
             rg[r].top = hpo__calloc(rg[r].g.n_steps, sizeof(double));
@@ -249,10 +254,10 @@ static int score_param(const hpo__pedanova_input *in, const char *name, const bo
             n_rg++;
             if (!rg[r].top || !rg[r].region || rg[r].g.n_steps > MAX_GRID) {
                 rc = rg[r].g.n_steps > MAX_GRID
-                        ? hpo__error_set(HPO_EUNSUPPORTED,
-                                  "PED-ANOVA: '%s' has %zu choices (at most %d)", name,
-                                  rg[r].g.n_steps, MAX_GRID)
-                        : hpo__error_set(HPO_ENOMEM, "out of memory scoring '%s'", name);
+                             ? hpo__error_set(HPO_EUNSUPPORTED,
+                                              "PED-ANOVA: '%s' has %zu choices (at most %d)", name,
+                                              rg[r].g.n_steps, MAX_GRID)
+                             : hpo__error_set(HPO_ENOMEM, "out of memory scoring '%s'", name);
                 break;
             }
         }
@@ -315,8 +320,7 @@ int hpo__pedanova(const hpo__pedanova_input *in, double *importance)
         n_region += in_region[i];
     }
     for (size_t p = 0; p < in->n_params && rc == HPO_OK; p++) {
-        rc = score_param(in, in->params[p], is_top, in_region, n_top, n_region,
-                &importance[p]);
+        rc = score_param(in, in->params[p], is_top, in_region, n_top, n_region, &importance[p]);
         importance[p] *= ((double)n_top / (double)n_region) * ((double)n_top / (double)n_region);
     }
 done:

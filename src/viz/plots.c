@@ -109,11 +109,11 @@ static int axis_labels(paxis *a)
     if (a->labels == NULL)
         return hpo__error_set(HPO_ENOMEM, "out of memory for labels");
     for (size_t j = 0; j < n; j++) {
-        hpo__param p = { NULL, (hpo_distribution *)a->dist, (double)j };
+        hpo__param p = {NULL, (hpo_distribution *)a->dist, (double)j};
         char tmp[64];
         const char *s = a->dist->choices[j].type == HPO_VALUE_STRING
-                ? a->dist->choices[j].u.s
-                : hpo__viz_param_text(&p, tmp, sizeof(tmp));
+                                ? a->dist->choices[j].u.s
+                                : hpo__viz_param_text(&p, tmp, sizeof(tmp));
         a->labels[j] = hpo__strdup(s);
         if (a->labels[j] == NULL)
             return hpo__error_set(HPO_ENOMEM, "out of memory for labels");
@@ -184,7 +184,7 @@ static int collect_axes(const hpo__viz_data *d, const popts *po, paxis **out, si
                     break;
             if (j == n) {
                 rc = hpo__error_set(HPO_EINVAL, "no completed trial has parameter '%s'",
-                        po->o->params[i]);
+                                    po->o->params[i]);
                 hpo__free(sel);
                 paxes_free(a, n);
                 return rc;
@@ -257,8 +257,14 @@ static void circle(hpo_buf *b, double x, double y, const char *fill)
 }
 
 /* Scatter of n points through thinning. Returns the status. */
-static int scatter(hpo_buf *b, const double *x, const double *y, const int *key, size_t n,
-        size_t max, const char *const *fills, const char *fill)
+static int scatter(hpo_buf *b,
+                   const double *x,
+                   const double *y,
+                   const int *key,
+                   size_t n,
+                   size_t max,
+                   const char *const *fills,
+                   const char *fill)
 {
     bool *keep = hpo__calloc(n + 1, sizeof(bool));
     size_t kept;
@@ -296,8 +302,8 @@ static int plot_history(hpo_buf *b, const hpo__viz_data *d, const popts *po)
     double lo, hi, *x = NULL, *y = NULL, best = NAN;
     size_t n = 0, first_num = SIZE_MAX, last_num = 0;
     bool maximize = d->directions[po->obj] == HPO_MAXIMIZE, first = true;
-    const char *names[] = { "Objective Value", "Best Value" };
-    const char *colors[] = { "#1f77b4", "#d62728" };
+    const char *names[] = {"Objective Value", "Best Value"};
+    const char *colors[] = {"#1f77b4", "#d62728"};
     char lab[32];
     int rc;
     hpo__svg_begin(b, po->w, po->h, "hpo-history", "Optimization History");
@@ -370,7 +376,7 @@ static int plot_intermediate(hpo_buf *b, const hpo__viz_data *d, const popts *po
     double lo = INFINITY, hi = -INFINITY;
     int64_t smin = INT64_MAX, smax = INT64_MIN;
     size_t n_with = 0, stride, seen = 0, drawn = 0, per_line = 200;
-    const char *names[] = { "COMPLETE", "PRUNED", "RUNNING", "FAIL" };
+    const char *names[] = {"COMPLETE", "PRUNED", "RUNNING", "FAIL"};
     const char *colors[4];
     colors[0] = hpo__state_color(HPO_TRIAL_COMPLETE);
     colors[1] = hpo__state_color(HPO_TRIAL_PRUNED);
@@ -417,7 +423,7 @@ static int plot_intermediate(hpo_buf *b, const hpo__viz_data *d, const popts *po
             if ((k % ks != 0 && k + 1 != r->n_ivalues) || !isfinite(r->ivalues[k].value))
                 continue;
             polyline_pt(b, hpo__scale_map(&sx, (double)r->ivalues[k].step),
-                    hpo__scale_map(&sy, r->ivalues[k].value), &first);
+                        hpo__scale_map(&sy, r->ivalues[k].value), &first);
         }
         hpo__buf_puts(b, "\"/>\n");
         if (r->state == HPO_TRIAL_PRUNED) {
@@ -467,13 +473,13 @@ static int plot_importance(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         io.params = po->o->params;
         io.n_params = po->o->n_params;
     }
-    rc = hpo__importance_records(d->trials, d->n_trials, d->directions, d->n_objectives, kind,
-            &io, &names, &vals, &n);
+    rc = hpo__importance_records(d->trials, d->n_trials, d->directions, d->n_objectives, kind, &io,
+                                 &names, &vals, &n);
     if (rc != HPO_OK)
         return rc;
     hpo__svg_begin(b, po->w, po->h, "hpo-importance",
-            kind == HPO_IMPORTANCE_FANOVA ? "Hyperparameter Importances (fANOVA)"
-                                          : "Hyperparameter Importances (PED-ANOVA)");
+                   kind == HPO_IMPORTANCE_FANOVA ? "Hyperparameter Importances (fANOVA)"
+                                                 : "Hyperparameter Importances (PED-ANOVA)");
     f.x0 = 170;
     f.y0 = 40;
     f.x1 = po->w - 60.0;
@@ -539,8 +545,12 @@ static int cmp_ranked_desc(const void *x, const void *y)
 }
 
 /* Completed trials ordered worst to best, at most max (the best half kept whole). */
-static int select_lines(const hpo__viz_data *d, const popts *po, size_t max, ranked **out,
-        size_t *n_out, size_t *n_all)
+static int select_lines(const hpo__viz_data *d,
+                        const popts *po,
+                        size_t max,
+                        ranked **out,
+                        size_t *n_out,
+                        size_t *n_all)
 {
     bool maximize = d->directions[po->obj] == HPO_MAXIMIZE;
     ranked *r = hpo__reallocarray(NULL, d->n_trials + 1, sizeof(*r));
@@ -597,7 +607,7 @@ static int plot_parallel(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         goto done;
     }
     if ((rc = select_lines(d, po, po->max_points / 10 < 50 ? 50 : po->max_points / 10, &lines,
-                 &n_lines, &n_all)) != HPO_OK)
+                           &n_lines, &n_all)) != HPO_OK)
         goto done;
     gap = n_ax > 0 ? (f.x1 - f.x0) / (double)n_ax : 0.0;
     hpo__scale_numeric(&sv, lo, hi, false, f.y1, f.y0);
@@ -650,9 +660,11 @@ static int plot_parallel(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         }
     }
     if (n_lines < n_all) {
-        hpo__buf_printf(b, "<text class=\"note\" fill=\"#666\" x=\"%u\" y=\"34\">%zu of %zu "
-                           "trials shown (the best %zu and an even sample)</text>\n",
-                80u, n_lines, n_all, (po->max_points / 10 < 50 ? 50 : po->max_points / 10) / 2);
+        hpo__buf_printf(b,
+                        "<text class=\"note\" fill=\"#666\" x=\"%u\" y=\"34\">%zu of %zu "
+                        "trials shown (the best %zu and an even sample)</text>\n",
+                        80u, n_lines, n_all,
+                        (po->max_points / 10 < 50 ? 50 : po->max_points / 10) / 2);
     }
     hpo__svg_colorbar(b, f.x1 + 40, f.y0 + 20, f.y1, lo, hi, "Objective");
     hpo__svg_end(b);
@@ -722,8 +734,8 @@ static int plot_slice(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         axis_scale(&ax[a], &sx, f.x0, f.x1);
         hpo__scale_numeric(&sy, lo, hi, false, f.y1, f.y0);
         hpo__svg_axis(b, &f, &sx, false, ax[a].name);
-        hpo__svg_axis(b, &f, &sy, true, a % cols == 0 ? obj_label(d, po->obj, lab, sizeof(lab))
-                                                      : NULL);
+        hpo__svg_axis(b, &f, &sy, true,
+                      a % cols == 0 ? obj_label(d, po->obj, lab, sizeof(lab)) : NULL);
         for (size_t i = 0; i < d->n_trials; i++) {
             const hpo__record *r = d->trials[i];
             double px;
@@ -836,7 +848,7 @@ static int plot_contour(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         double px, py;
         int gx, gy;
         if (!has_value(r, po->obj) || isnan(px = axis_pos(&ax[0], &sx, r)) ||
-                isnan(py = axis_pos(&ax[1], &sy, r)))
+            isnan(py = axis_pos(&ax[1], &sy, r)))
             continue;
         x[m] = px;
         y[m++] = py;
@@ -931,9 +943,9 @@ static int plot_edf(hpo_buf *b, const hpo__viz_data *d, const popts *po)
             continue;
         /* The step up at each value: F jumps from i/n to (i+1)/n. */
         polyline_pt(b, hpo__scale_map(&sx, v[i]), hpo__scale_map(&sy, (double)i / (double)n),
-                &first);
-        polyline_pt(b, hpo__scale_map(&sx, v[i]),
-                hpo__scale_map(&sy, (double)(i + 1) / (double)n), &first);
+                    &first);
+        polyline_pt(b, hpo__scale_map(&sx, v[i]), hpo__scale_map(&sy, (double)(i + 1) / (double)n),
+                    &first);
     }
     hpo__buf_puts(b, "\"/>\n");
     hpo__svg_end(b);
@@ -949,7 +961,7 @@ static int plot_timeline(hpo_buf *b, const hpo__viz_data *d, const popts *po)
     hpo__scale sx, sy;
     double t0 = INFINITY, t1 = -INFINITY, now, bar;
     size_t n = 0, first = 0, max_bars = po->max_points < 2000 ? po->max_points : 2000;
-    bool present[5] = { false };
+    bool present[5] = {false};
     const char *names[5], *colors[5];
     size_t n_leg = 0, lo_num = SIZE_MAX, hi_num = 0;
     hpo__svg_begin(b, po->w, po->h, "hpo-timeline", "Timeline Plot");
@@ -996,9 +1008,9 @@ static int plot_timeline(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         double end, xa, xb;
         if (!isfinite(r->datetime_start))
             continue;
-        end = isfinite(r->datetime_complete) ? r->datetime_complete
+        end = isfinite(r->datetime_complete)  ? r->datetime_complete
               : r->state == HPO_TRIAL_RUNNING ? now
-                                               : r->datetime_start;
+                                              : r->datetime_start;
         xa = hpo__scale_map(&sx, r->datetime_start - t0);
         xb = hpo__scale_map(&sx, end - t0);
         hpo__buf_puts(b, "<rect x=\"");
@@ -1063,14 +1075,14 @@ static int plot_pareto(hpo_buf *b, const hpo__viz_data *d, const popts *po)
     hpo__scale sx, sy;
     ranked *r = NULL;
     size_t *front = NULL, n = 0, nf = 0, m = 0;
-    double *x = NULL, *y = NULL, lo0 = INFINITY, hi0 = -INFINITY, lo1 = INFINITY,
-           hi1 = -INFINITY;
+    double *x = NULL, *y = NULL, lo0 = INFINITY, hi0 = -INFINITY, lo1 = INFINITY, hi1 = -INFINITY;
     bool *on = NULL, first = true;
-    const char *names[] = { "Trial", "Best Trial" };
-    const char *colors[] = { "#9ecae1", "#d62728" };
+    const char *names[] = {"Trial", "Best Trial"};
+    const char *colors[] = {"#9ecae1", "#d62728"};
     int rc = HPO_OK;
     if (d->n_objectives < 2)
-        return hpo__error_set(HPO_EUNSUPPORTED,
+        return hpo__error_set(
+                HPO_EUNSUPPORTED,
                 "the Pareto front needs a multi-objective study (this one has %zu objective)",
                 d->n_objectives);
     hpo__svg_begin(b, po->w, po->h, "hpo-pareto", "Pareto-front Plot");
@@ -1129,7 +1141,7 @@ static int plot_pareto(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         hpo__buf_puts(b, "<path class=\"front\" fill=\"none\" stroke=\"#d62728\" d=\"");
         for (size_t j = 0; j < nf; j++)
             polyline_pt(b, hpo__scale_map(&sx, d->trials[front[j]]->values[0]),
-                    hpo__scale_map(&sy, d->trials[front[j]]->values[1]), &first);
+                        hpo__scale_map(&sy, d->trials[front[j]]->values[1]), &first);
         hpo__buf_puts(b, "\"/>\n");
     }
     m = 0;
@@ -1157,14 +1169,14 @@ int hpo__viz_check_options(const hpo__viz_data *d, const hpo_plot_options *o)
         return HPO_OK;
     if (o->version != HPO_PLOT_OPTIONS_VERSION)
         return hpo__error_set(HPO_EVERSION, "plot options version %u (this library: %u)",
-                o->version, HPO_PLOT_OPTIONS_VERSION);
+                              o->version, HPO_PLOT_OPTIONS_VERSION);
     if ((o->width != 0 && (o->width < 200 || o->width > 10000)) ||
-            (o->height != 0 && (o->height < 150 || o->height > 10000)))
+        (o->height != 0 && (o->height < 150 || o->height > 10000)))
         return hpo__error_set(HPO_EINVAL, "plot size %ux%u outside 200x150 .. 10000x10000",
-                o->width, o->height);
+                              o->width, o->height);
     if (o->objective >= d->n_objectives)
         return hpo__error_set(HPO_EINVAL, "objective %zu of a study with %zu objectives",
-                o->objective, d->n_objectives);
+                              o->objective, d->n_objectives);
     if (o->n_params > 0 && o->params == NULL)
         return hpo__error_set(HPO_EINVAL, "params is NULL with n_params %zu", o->n_params);
     for (size_t i = 0; i < o->n_params; i++)
@@ -1177,8 +1189,7 @@ int hpo__viz_check_options(const hpo__viz_data *d, const hpo_plot_options *o)
     return HPO_OK;
 }
 
-int hpo__viz_plot(hpo_buf *b, const hpo__viz_data *d, hpo_plot_kind kind,
-        const hpo_plot_options *o)
+int hpo__viz_plot(hpo_buf *b, const hpo__viz_data *d, hpo_plot_kind kind, const hpo_plot_options *o)
 {
     popts po;
     HPO_TRY(hpo__viz_check_options(d, o));

@@ -91,8 +91,8 @@ static const hpo__record *best_trial(const hpo__viz_data *d)
         const hpo__record *r = d->trials[i];
         if (r->state != HPO_TRIAL_COMPLETE || r->n_values < 1 || isnan(r->values[0]))
             continue;
-        if (best == NULL || (maximize ? r->values[0] > best->values[0]
-                                      : r->values[0] < best->values[0]))
+        if (best == NULL ||
+            (maximize ? r->values[0] > best->values[0] : r->values[0] < best->values[0]))
             best = r;
     }
     return best;
@@ -138,7 +138,7 @@ static int param_names(const hpo__viz_data *d, const char ***out, size_t *n_out)
 
 static void summary(hpo_buf *b, const hpo__viz_data *d)
 {
-    size_t counts[5] = { 0 };
+    size_t counts[5] = {0};
     const hpo__record *best = best_trial(d);
     char tmp[64];
     for (size_t i = 0; i < d->n_trials; i++)
@@ -148,20 +148,22 @@ static void summary(hpo_buf *b, const hpo__viz_data *d)
     hpo__buf_puts(b, "</td></tr>\n<tr><th>Directions</th><td>");
     for (size_t k = 0; k < d->n_objectives; k++)
         hpo__buf_printf(b, "%s%s", k ? ", " : "", hpo_direction_name(d->directions[k]));
-    hpo__buf_printf(b, "</td></tr>\n<tr><th>Trials</th><td id=\"trial-count\">%zu</td></tr>\n"
-                       "<tr><th>States</th><td>",
-            d->n_trials);
+    hpo__buf_printf(b,
+                    "</td></tr>\n<tr><th>Trials</th><td id=\"trial-count\">%zu</td></tr>\n"
+                    "<tr><th>States</th><td>",
+                    d->n_trials);
     for (int s = 0; s < 5; s++)
         hpo__buf_printf(b, "%s<span class=\"state-%s\">%s</span> %zu", s ? ", " : "",
-                hpo_trial_state_name((hpo_trial_state)s), hpo_trial_state_name((hpo_trial_state)s),
-                counts[s]);
+                        hpo_trial_state_name((hpo_trial_state)s),
+                        hpo_trial_state_name((hpo_trial_state)s), counts[s]);
     hpo__buf_puts(b, "</td></tr>\n");
     if (best != NULL) {
         snprintf(tmp, sizeof(tmp), "%.10g", best->values[0]);
-        hpo__buf_printf(b, "<tr><th>Best value</th><td id=\"best-value\">%s</td></tr>\n"
-                           "<tr><th>Best trial</th><td>#%lld</td></tr>\n"
-                           "<tr><th>Best parameters</th><td>",
-                tmp, (long long)best->number);
+        hpo__buf_printf(b,
+                        "<tr><th>Best value</th><td id=\"best-value\">%s</td></tr>\n"
+                        "<tr><th>Best trial</th><td>#%lld</td></tr>\n"
+                        "<tr><th>Best parameters</th><td>",
+                        tmp, (long long)best->number);
         for (size_t p = 0; p < best->n_params; p++) {
             char val[128];
             hpo__buf_puts(b, p ? "<br>" : "");
@@ -202,7 +204,8 @@ static int plots(hpo_buf *b, const hpo__viz_data *d, const hpo_report_options *o
             if (b->data)
                 b->data[mark] = '\0';
             hpo__buf_printf(b, "<figure id=\"plot-%s\"><p class=\"muted\">%s: ",
-                    hpo_plot_kind_name((hpo_plot_kind)k), hpo_plot_kind_name((hpo_plot_kind)k));
+                            hpo_plot_kind_name((hpo_plot_kind)k),
+                            hpo_plot_kind_name((hpo_plot_kind)k));
             hpo__svg_text(b, hpo_last_error(), 200);
             hpo__buf_puts(b, "</p>");
         }
@@ -230,12 +233,15 @@ static int cmp_row(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static void trial_row(hpo_buf *b, const hpo__viz_data *d, const hpo__record *r,
-        const char *const *names, size_t n_names)
+static void trial_row(hpo_buf *b,
+                      const hpo__viz_data *d,
+                      const hpo__record *r,
+                      const char *const *names,
+                      size_t n_names)
 {
     const char *st = hpo_trial_state_name(r->state);
     hpo__buf_printf(b, "<tr><td data-v=\"%lld\">%lld</td><td class=\"state-%s\">%s</td>",
-            (long long)r->number, (long long)r->number, st, st);
+                    (long long)r->number, (long long)r->number, st, st);
     for (size_t k = 0; k < d->n_objectives; k++)
         put_num_cell(b, k < r->n_values ? r->values[k] : (double)NAN);
     for (size_t j = 0; j < n_names; j++) {
@@ -282,10 +288,11 @@ static int trial_table(hpo_buf *b, const hpo__viz_data *d, const hpo_report_opti
         qsort(rows, n_rows, sizeof(*rows), cmp_row);
         n_rows = o->max_table_rows;
     }
-    hpo__buf_printf(b, "<h2>Trials</h2>\n<p class=\"muted\">%zu of %zu trials; click a column "
-                       "to sort.</p>\n<table id=\"trials\" class=\"sortable\">\n<thead><tr>"
-                       "<th data-type=\"num\">Number</th><th>State</th>",
-            n_rows, d->n_trials);
+    hpo__buf_printf(b,
+                    "<h2>Trials</h2>\n<p class=\"muted\">%zu of %zu trials; click a column "
+                    "to sort.</p>\n<table id=\"trials\" class=\"sortable\">\n<thead><tr>"
+                    "<th data-type=\"num\">Number</th><th>State</th>",
+                    n_rows, d->n_trials);
     for (size_t k = 0; k < d->n_objectives; k++) {
         if (d->n_objectives == 1)
             hpo__buf_puts(b, "<th data-type=\"num\">Value</th>");
@@ -314,7 +321,7 @@ int hpo__viz_report(hpo_buf *b, const hpo__viz_data *d, const hpo_report_options
         o = &def;
     if (o->version != HPO_REPORT_OPTIONS_VERSION)
         return hpo__error_set(HPO_EVERSION, "report options version %u (this library: %u)",
-                o->version, HPO_REPORT_OPTIONS_VERSION);
+                              o->version, HPO_REPORT_OPTIONS_VERSION);
     if (o->importance != HPO_IMPORTANCE_PEDANOVA && o->importance != HPO_IMPORTANCE_FANOVA)
         return hpo__error_set(HPO_EINVAL, "unknown importance evaluator %d", (int)o->importance);
     hpo__buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

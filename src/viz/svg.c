@@ -43,7 +43,7 @@ static size_t utf8_len(const unsigned char *s)
     }
     /* Overlong forms, surrogates and values past U+10FFFF are not text. */
     if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe || cp == 0xffff)
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp == 0xfffe || cp == 0xffff)
         return 0;
     return n;
 }
@@ -152,8 +152,7 @@ void hpo__scale_numeric(hpo__scale *s, double lo, double hi, bool log, double r0
     s->d1 = hi + (hi - lo) * 0.05;
 }
 
-void hpo__scale_category(hpo__scale *s, const char *const *labels, size_t n, double r0,
-        double r1)
+void hpo__scale_category(hpo__scale *s, const char *const *labels, size_t n, double r0, double r1)
 {
     memset(s, 0, sizeof(*s));
     s->kind = HPO__SCALE_CATEGORY;
@@ -185,7 +184,7 @@ static size_t ticks(const hpo__scale *s, double *out, size_t max)
         max = 2;
     if (s->kind == HPO__SCALE_LOG) {
         double a = ceil(s->d0), c = floor(s->d1), stride = ceil((c - a + 1.0) / (double)max);
-        static const double mult[] = { 1, 2, 5 };
+        static const double mult[] = {1, 2, 5};
         bool fine = c - a <= 2.0 && (max >= 6 || c - a < 1.0);
         if (fine)
             a -= 1.0; /* 2 and 5 times the decade below can fall in the domain */
@@ -217,19 +216,20 @@ static size_t ticks(const hpo__scale *s, double *out, size_t max)
 
 /*=========================== frame, axes, legends ===========================*/
 
-void hpo__svg_begin(hpo_buf *b, unsigned width, unsigned height, const char *cls,
-        const char *title)
+void hpo__svg_begin(hpo_buf *b, unsigned width, unsigned height, const char *cls, const char *title)
 {
-    hpo__buf_printf(b,
+    hpo__buf_printf(
+            b,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hpo-plot %s\" width=\"%u\" "
             "height=\"%u\" viewBox=\"0 0 %u %u\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
             "font-size=\"11\">\n<title>",
             cls, width, height, width, height);
     hpo__svg_text(b, title, 200);
-    hpo__buf_printf(b, "</title>\n<rect width=\"%u\" height=\"%u\" fill=\"#ffffff\"/>\n"
-                       "<text x=\"%u\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" "
-                       "font-weight=\"bold\">",
-            width, height, width / 2);
+    hpo__buf_printf(b,
+                    "</title>\n<rect width=\"%u\" height=\"%u\" fill=\"#ffffff\"/>\n"
+                    "<text x=\"%u\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" "
+                    "font-weight=\"bold\">",
+                    width, height, width / 2);
     hpo__svg_text(b, title, 100);
     hpo__buf_puts(b, "</text>\n");
 }
@@ -251,8 +251,8 @@ static void tick_label(hpo_buf *b, const hpo__scale *s, double v)
     hpo__buf_puts(b, tmp);
 }
 
-void hpo__svg_axis(hpo_buf *b, const hpo__frame *f, const hpo__scale *s, bool vertical,
-        const char *label)
+void hpo__svg_axis(
+        hpo_buf *b, const hpo__frame *f, const hpo__scale *s, bool vertical, const char *label)
 {
     double tv[64];
     size_t n;
@@ -365,8 +365,12 @@ void hpo__svg_note(hpo_buf *b, const hpo__frame *f, const char *text)
     hpo__buf_puts(b, "</text>\n");
 }
 
-void hpo__svg_legend(hpo_buf *b, double x, double y, const char *const *names,
-        const char *const *colors, size_t n)
+void hpo__svg_legend(hpo_buf *b,
+                     double x,
+                     double y,
+                     const char *const *names,
+                     const char *const *colors,
+                     size_t n)
 {
     hpo__buf_puts(b, "<g class=\"legend\">\n");
     for (size_t i = 0; i < n; i++) {
@@ -386,8 +390,8 @@ void hpo__svg_legend(hpo_buf *b, double x, double y, const char *const *names,
     hpo__buf_puts(b, "</g>\n");
 }
 
-void hpo__svg_colorbar(hpo_buf *b, double x, double y0, double y1, double lo, double hi,
-        const char *label)
+void hpo__svg_colorbar(
+        hpo_buf *b, double x, double y0, double y1, double lo, double hi, const char *label)
 {
     enum { STEPS = 32 };
     double h = (y1 - y0) / STEPS;
@@ -428,8 +432,8 @@ void hpo__viridis(double t, char out[8])
 {
     /* Nine stops of matplotlib's viridis. */
     static const unsigned char stops[9][3] = {
-        { 68, 1, 84 }, { 71, 44, 122 }, { 59, 81, 139 }, { 44, 113, 142 }, { 33, 144, 141 },
-        { 39, 173, 129 }, { 92, 200, 99 }, { 170, 220, 50 }, { 253, 231, 37 },
+            {68, 1, 84},    {71, 44, 122}, {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
+            {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37},
     };
     double pos, f;
     size_t i;
@@ -471,8 +475,7 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
-size_t hpo__thin(const double *x, const double *y, const int *key, size_t n, size_t max,
-        bool *keep)
+size_t hpo__thin(const double *x, const double *y, const int *key, size_t n, size_t max, bool *keep)
 {
     uint64_t *table;
     size_t cap = 16, kept = 0;
@@ -494,7 +497,8 @@ size_t hpo__thin(const double *x, const double *y, const int *key, size_t n, siz
         py = (int64_t)lround(y[i]);
         /* 0 marks an empty slot, so keys are made non-zero. */
         k = (((uint64_t)px & 0xfffffu) << 40 | ((uint64_t)py & 0xfffffu) << 20 |
-                ((uint64_t)(key ? key[i] : 0) & 0xfffffu)) + 1;
+             ((uint64_t)(key ? key[i] : 0) & 0xfffffu)) +
+            1;
         for (h = mix(k) & (cap - 1); table[h] != 0 && table[h] != k; h = (h + 1) & (cap - 1))
             ;
         if (table[h] == 0) {

@@ -14,8 +14,8 @@
 #include "viz/viz.h"
 
 static const char *const kind_names[HPO_PLOT_KIND_COUNT] = {
-    "history", "intermediate", "importance", "parallel", "slice",
-    "contour", "edf",          "timeline",   "pareto",
+        "history", "intermediate", "importance", "parallel", "slice",
+        "contour", "edf",          "timeline",   "pareto",
 };
 
 const char *hpo_plot_kind_name(hpo_plot_kind kind)
@@ -35,9 +35,10 @@ int hpo_plot_kind_from_name(const char *name, hpo_plot_kind *out)
             return HPO_OK;
         }
     }
-    return hpo__error_set(HPO_EINVAL, "unknown plot '%.64s' (history, intermediate, "
-                                      "importance, parallel, slice, contour, edf, timeline, pareto)",
-            name);
+    return hpo__error_set(HPO_EINVAL,
+                          "unknown plot '%.64s' (history, intermediate, "
+                          "importance, parallel, slice, contour, edf, timeline, pareto)",
+                          name);
 }
 
 int hpo_plot_options_init(hpo_plot_options *opts, unsigned int version)
@@ -46,8 +47,8 @@ int hpo_plot_options_init(hpo_plot_options *opts, unsigned int version)
     if (opts == NULL)
         return hpo__error_set(HPO_EINVAL, "hpo_plot_options_init: opts is NULL");
     if (version != HPO_PLOT_OPTIONS_VERSION)
-        return hpo__error_set(HPO_EVERSION, "plot options version %u (this library: %u)",
-                version, HPO_PLOT_OPTIONS_VERSION);
+        return hpo__error_set(HPO_EVERSION, "plot options version %u (this library: %u)", version,
+                              HPO_PLOT_OPTIONS_VERSION);
     *opts = def;
     return HPO_OK;
 }
@@ -58,8 +59,8 @@ int hpo_report_options_init(hpo_report_options *opts, unsigned int version)
     if (opts == NULL)
         return hpo__error_set(HPO_EINVAL, "hpo_report_options_init: opts is NULL");
     if (version != HPO_REPORT_OPTIONS_VERSION)
-        return hpo__error_set(HPO_EVERSION, "report options version %u (this library: %u)",
-                version, HPO_REPORT_OPTIONS_VERSION);
+        return hpo__error_set(HPO_EVERSION, "report options version %u (this library: %u)", version,
+                              HPO_REPORT_OPTIONS_VERSION);
     *opts = def;
     return HPO_OK;
 }
@@ -108,8 +109,11 @@ static int finish(hpo_buf *b, int rc, char **out, size_t *len_out)
     return rc;
 }
 
-int hpo_plot_svg(hpo_study *study, hpo_plot_kind kind, const hpo_plot_options *opts,
-        char **svg_out, size_t *len_out)
+int hpo_plot_svg(hpo_study *study,
+                 hpo_plot_kind kind,
+                 const hpo_plot_options *opts,
+                 char **svg_out,
+                 size_t *len_out)
 {
     snap s;
     hpo_buf b;
@@ -126,8 +130,10 @@ int hpo_plot_svg(hpo_study *study, hpo_plot_kind kind, const hpo_plot_options *o
     return finish(&b, rc, svg_out, len_out);
 }
 
-int hpo_report_html(hpo_study *study, const hpo_report_options *opts, char **html_out,
-        size_t *len_out)
+int hpo_report_html(hpo_study *study,
+                    const hpo_report_options *opts,
+                    char **html_out,
+                    size_t *len_out)
 {
     snap s;
     hpo_buf b;

@@ -28,8 +28,10 @@ int hpo__viz_check_options(const hpo__viz_data *d, const hpo_plot_options *o);
  * Append one plot as an SVG document to b. o NULL: defaults.
  * Errors: as hpo_plot_svg(); b may hold a partial document on failure.
  */
-int hpo__viz_plot(hpo_buf *b, const hpo__viz_data *d, hpo_plot_kind kind,
-        const hpo_plot_options *o);
+int hpo__viz_plot(hpo_buf *b,
+                  const hpo__viz_data *d,
+                  hpo_plot_kind kind,
+                  const hpo_plot_options *o);
 /** Whether a plot has something to show for these trials (the report skips the rest). */
 bool hpo__viz_applies(const hpo__viz_data *d, hpo_plot_kind kind);
 /** Append the self-contained HTML report. Errors: as hpo_report_html(). */

@@ -3,8 +3,11 @@
  * tests/cli/metrics.cases), `{name}` templates, search spaces from flags, JSON
  * and YAML with conditions; plus a replay of the fuzz corpora (fuzz/corpus/).
  *
- * The CLI is not a library, so its three parser files are compiled in here.
+ * Also the runner's pieces that need no process: line splitting, the output
+ * tail, GPU lists, environments. The CLI is not a library, so these files are
+ * compiled in here.
  */
+#define _GNU_SOURCE /* pipe2 in proc.c */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +15,9 @@
 #include <string.h>
 
 #include "../cli/metrics.c"
+#include "../cli/runner/gpu.c"
+#include "../cli/runner/output.c"
+#include "../cli/runner/proc.c"
 #include "../cli/space.c"
 #include "../cli/template.c"
 #include "support/test_util.h"
@@ -531,6 +537,148 @@ static void test_space_enqueue_and_text(void **state)
     free(txt);
 }
 
+/* ---- runner pieces ------------------------------------------------------------ */
+
+typedef struct lines_seen {
+    char text[8][128];
+    bool overlong[8];
+    size_t len[8];
+    int n;
+} lines_seen;
+
+static void collect_line(const char *line, size_t len, bool overlong, void *payload)
+{
+    lines_seen *s = payload;
+    if (s->n < 8) {
+        snprintf(s->text[s->n], sizeof(s->text[0]), "%.*s", (int)(len < 100 ? len : 100), line);
+        s->len[s->n] = len;
+        s->overlong[s->n] = overlong;
+    }
+    s->n++;
+}
+
+static void test_linebuf(void **state)
+{
+    rn_linebuf lb = {0};
+    lines_seen s = {0};
+    char *big = malloc(RN_LINE_MAX + 100);
+    (void)state;
+    assert_non_null(big);
+    /* Lines split across feeds, CRLF, an empty line, a last line without newline. */
+    assert_int_equal(rn_linebuf_feed(&lb, "ab", 2, collect_line, &s), 0);
+    assert_int_equal(rn_linebuf_feed(&lb, "c\r\n\nd", 5, collect_line, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.text[0], "abc");
+    assert_int_equal(s.len[1], 0);
+    rn_linebuf_finish(&lb, collect_line, &s);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.text[2], "d");
+    /* An overlong line is reported once, marked, then the next line is normal. */
+    memset(big, 'x', RN_LINE_MAX + 100);
+    assert_int_equal(rn_linebuf_feed(&lb, big, RN_LINE_MAX + 100, collect_line, &s), 0);
+    assert_int_equal(rn_linebuf_feed(&lb, big, 100, collect_line, &s), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(rn_linebuf_feed(&lb, "\nok\n", 4, collect_line, &s), 0);
+    assert_int_equal(s.n, 5);
+    assert_true(s.overlong[3]);
+    assert_int_equal(s.len[3], RN_LINE_MAX);
+    assert_false(s.overlong[4]);
+    assert_string_equal(s.text[4], "ok");
+    rn_linebuf_free(&lb);
+    free(big);
+}
+
+static void test_tail(void **state)
+{
+    rn_tail t;
+    char *txt, buf[100];
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    rn_tail_add(&t, "line one\nline two\n", 18);
+    txt = rn_tail_text(&t);
+    assert_string_equal(txt, "line one\nline two\n");
+    free(txt);
+    /* Wrapped: only the newest RN_TAIL_MAX bytes, from a line start. */
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(buf, sizeof(buf), "line %d\n", i);
+        rn_tail_add(&t, buf, (size_t)n);
+    }
+    txt = rn_tail_text(&t);
+    assert_true(strlen(txt) <= RN_TAIL_MAX);
+    assert_true(strncmp(txt, "line ", 5) == 0);
+    assert_non_null(strstr(txt, "line 999\n"));
+    free(txt);
+    /* One huge write keeps its end. */
+    memset(&t, 0, sizeof(t));
+    {
+        char *big = malloc(3 * RN_TAIL_MAX);
+        assert_non_null(big);
+        memset(big, 'a', 3 * RN_TAIL_MAX);
+        memcpy(big + 3 * RN_TAIL_MAX - 4, "end\n", 4);
+        rn_tail_add(&t, big, 3 * RN_TAIL_MAX);
+        free(big);
+    }
+    txt = rn_tail_text(&t);
+    assert_int_equal(strlen(txt), RN_TAIL_MAX);
+    assert_non_null(strstr(txt, "end\n"));
+    free(txt);
+    /* Invalid UTF-8, NUL and control bytes become '?'; valid UTF-8 stays. */
+    memset(&t, 0, sizeof(t));
+    rn_tail_add(&t, "\xc3\xa9 \xff\x00\x1b[1m \xe2\x82\xac \xed\xa0\x80\tok", 20);
+    txt = rn_tail_text(&t);
+    assert_string_equal(txt, "\xc3\xa9 ???[1m \xe2\x82\xac ???\tok");
+    free(txt);
+}
+
+static void test_gpus(void **state)
+{
+    char **g = NULL, err[256];
+    size_t n = 0;
+    (void)state;
+    assert_int_equal(rn_gpus_parse("0,1,3", &g, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(g[2], "3");
+    rn_gpus_free(g, n);
+    assert_int_equal(rn_gpus_parse("GPU-8f3c-11", &g, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    rn_gpus_free(g, n);
+    assert_int_equal(rn_gpus_parse("0,,1", &g, &n, err, sizeof(err)), -1);
+    assert_int_equal(rn_gpus_parse("0;1", &g, &n, err, sizeof(err)), -1);
+    assert_int_equal(rn_gpus_parse("1,1", &g, &n, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "appears twice"));
+    assert_int_equal(rn_gpus_from_smi("GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-a)\n"
+                                      "GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-b)\n"
+                                      "  MIG 1g.10gb Device 0: (UUID: MIG-c)\n",
+                             &g, &n, err, sizeof(err)),
+            0);
+    assert_int_equal(n, 2);
+    assert_string_equal(g[0], "0");
+    assert_string_equal(g[1], "1");
+    rn_gpus_free(g, n);
+    assert_int_equal(rn_gpus_from_smi("No devices were found\n", &g, &n, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no GPU"));
+}
+
+static void test_env_build(void **state)
+{
+    char *base[] = {"PATH=/bin", "HPO_TRIAL_ID=99", "CUDA_VISIBLE_DEVICES=0,1,2", "HOME=/h",
+            "HPO_TRIAL_IDX=keep", NULL};
+    char *set[] = {"HPO_TRIAL_ID=5", "CUDA_VISIBLE_DEVICES=1"};
+    char **env = rn_env_build(base, set, 2);
+    size_t n = 0;
+    (void)state;
+    assert_non_null(env);
+    while (env[n] != NULL)
+        n++;
+    assert_int_equal(n, 5);
+    assert_string_equal(env[0], "PATH=/bin");
+    assert_string_equal(env[1], "HOME=/h");
+    assert_string_equal(env[2], "HPO_TRIAL_IDX=keep");
+    assert_string_equal(env[3], "HPO_TRIAL_ID=5");
+    assert_string_equal(env[4], "CUDA_VISIBLE_DEVICES=1");
+    free(env);
+}
+
 /* ---- fuzz corpora ----------------------------------------------------------- */
 
 static int replay_dir(const char *sub, void (*fn)(const char *data, size_t len))
@@ -614,6 +762,10 @@ int main(void)
         cmocka_unit_test(test_space_errors),
         cmocka_unit_test(test_space_file),
         cmocka_unit_test(test_space_enqueue_and_text),
+        cmocka_unit_test(test_linebuf),
+        cmocka_unit_test(test_tail),
+        cmocka_unit_test(test_gpus),
+        cmocka_unit_test(test_env_build),
         cmocka_unit_test(test_fuzz_corpora),
     };
     return HPO_RUN_TESTS("cli_parse", tests);

@@ -34,6 +34,7 @@ static char g_self[4096];  /* this binary: the C fake trainer */
 static char g_hpo[4096];   /* BUILD/hpo */
 static char g_dir[256];    /* per-test temporary directory */
 static char g_url[512];    /* sqlite:////tmp/.../t.db */
+static char g_src[4096];   /* the source tree: $HPO_TEST_SRCDIR, else the working directory */
 
 /* ---- the fake trainer ---------------------------------------------------------- */
 
@@ -507,7 +508,7 @@ static void run_case(const char *name, char **run, int n_run, char **cmd, int n_
     for (int i = 0; i < n_run; i++)
         args[n++] = run[i];
     args[n++] = "--";
-    snprintf(sh, sizeof(sh), "tests/cli/fake_trainer.sh");
+    snprintf(sh, sizeof(sh), "%s/tests/cli/fake_trainer.sh", g_src);
     for (int i = 0; i < n_cmd && n < 195; i++) {
         if (strcmp(cmd[i], "FAKE") == 0) {
             args[n++] = g_self;
@@ -534,10 +535,12 @@ static void run_case(const char *name, char **run, int n_run, char **cmd, int n_
 
 static void test_run_cases(void **state)
 {
-    FILE *f = fopen("tests/cli/run.cases", "r");
     char line[4096], name[256] = "", runl[4096] = "", cmdl[4096] = "", expl[4096] = "";
     int cases = 0;
+    FILE *f;
     (void)state;
+    snprintf(line, sizeof(line), "%s/tests/cli/run.cases", g_src);
+    f = fopen(line, "r");
     assert_non_null(f);
     while (fgets(line, sizeof(line), f) != NULL) {
         if (strncmp(line, "case ", 5) == 0)
@@ -777,7 +780,7 @@ static void test_retry_params(void **state)
 /* A shell child defines its own parameters with `hpo trial` and obeys prune (exit 3). */
 static void test_define_by_run(void **state)
 {
-    char path[8192], envp0[8300], *out = NULL, cwd[4096], script[4200];
+    char path[8192], envp0[8300], *out = NULL, script[4200];
     const char *env[] = {envp0, NULL};
     const char *args[] = {"run", "--storage", g_url, "--study", "d", "--direction", "maximize",
             "--metric", "accuracy", "--trials", "8", "--jobs", "2", "--pruner",
@@ -786,8 +789,7 @@ static void test_define_by_run(void **state)
     int complete = 0;
     char buf[256];
     (void)state;
-    assert_non_null(getcwd(cwd, sizeof(cwd)));
-    snprintf(script, sizeof(script), "%s/tests/cli/define_by_run.sh", cwd);
+    snprintf(script, sizeof(script), "%s/tests/cli/define_by_run.sh", g_src);
     /* hpo on PATH for the child. */
     snprintf(path, sizeof(path), "%s", g_hpo);
     *strrchr(path, '/') = '\0';
@@ -1035,6 +1037,10 @@ int main(int argc, char **argv)
     *strrchr(g_hpo, '/') = '\0';
     *strrchr(g_hpo, '/') = '\0';
     strncat(g_hpo, "/hpo", sizeof(g_hpo) - strlen(g_hpo) - 1);
+    if (getenv("HPO_TEST_SRCDIR") != NULL)
+        snprintf(g_src, sizeof(g_src), "%s", getenv("HPO_TEST_SRCDIR"));
+    else if (getcwd(g_src, sizeof(g_src)) == NULL)
+        return 1;
     if (access(g_hpo, X_OK) != 0) {
         fprintf(stderr, "test_runner: %s is missing; build it first (make tests)\n", g_hpo);
         return 1;

@@ -34,7 +34,7 @@ static char g_self[4096];  /* this binary: the C fake trainer */
 static char g_hpo[4096];   /* BUILD/hpo */
 static char g_dir[256];    /* per-test temporary directory */
 static char g_url[512];    /* sqlite:////tmp/.../t.db */
-static char g_src[4096];   /* the source tree: $HPO_TEST_SRCDIR, else the working directory */
+static char g_src[2048];   /* the source tree: $HPO_TEST_SRCDIR, else the working directory */
 
 /* ---- the fake trainer ---------------------------------------------------------- */
 

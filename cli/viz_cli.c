@@ -30,7 +30,9 @@ hpo_study *viz_cli_open(const char *cmd,
     if ((st = cli_load_study(cmd, *storage_out, name)) == NULL) {
         hpo_storage_free(*storage_out);
         *storage_out = NULL;
+        return NULL;
     }
+    *rc = CLI_EXIT_OK;
     return st;
 }
 

@@ -355,6 +355,105 @@ static void test_sees_concurrent_writes(void **state)
     free(r);
 }
 
+/*=========================== the CLI commands ===========================*/
+
+/* Run hpo with args (NULL-terminated); stdout into *out (free it); returns the exit status. */
+static int run_hpo(const char *const *args, char **out)
+{
+    const char *build = getenv("HPO_TEST_BUILD");
+    char bin[256];
+    const char *argv[16];
+    int fds[2], status = -1;
+    size_t n = 0, len = 0, cap = 1 << 16;
+    char *buf = malloc(cap + 1);
+    pid_t pid;
+    assert_non_null(buf);
+    snprintf(bin, sizeof(bin), "%s/hpo", build ? build : "build/release");
+    argv[n++] = bin;
+    for (size_t i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    assert_int_equal(pipe(fds), 0);
+    if ((pid = fork()) == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        if (getenv("HPO_TEST_VERBOSE") == NULL)
+            freopen("/dev/null", "w", stderr);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    for (ssize_t k; (k = read(fds[0], buf + len, cap - len)) > 0;) {
+        len += (size_t)k;
+        if (len == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+    }
+    close(fds[0]);
+    buf[len] = '\0';
+    waitpid(pid, &status, 0);
+    if (out)
+        *out = buf;
+    else
+        free(buf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_cli_plot_importance_report(void **state)
+{
+    char svg[128], html[128], *out = NULL;
+    json_t *j;
+    json_error_t err;
+    (void)state;
+    snprintf(svg, sizeof(svg), "%s/h.svg", g.dir);
+    snprintf(html, sizeof(html), "%s/r.html", g.dir);
+    {
+        const char *a[] = {"plot", "history", "--storage", g.url, "--study", EVIL, "-o", svg, NULL};
+        hpo_assert_eq_i64(run_hpo(a, NULL), 0);
+    }
+    {
+        const char *a[] = {"plot", "contour",  "--storage", g.url, "--study",
+                           EVIL,   "--params", "opt," EVIL, NULL};
+        hpo_assert_eq_i64(run_hpo(a, &out), 0);
+        assert_true(strncmp(out, "<svg ", 5) == 0);
+        assert_null(strstr(out, "<script"));
+        free(out);
+    }
+    {
+        const char *a[] = {"importance", "--storage", g.url,         "--study", EVIL,
+                           "--format",   "json",      "--evaluator", "fanova",  NULL};
+        hpo_assert_eq_i64(run_hpo(a, &out), 0);
+        j = json_loads(out, 0, &err);
+        assert_non_null(j);
+        hpo_assert_eq_i64(json_object_size(j), 2);
+        assert_non_null(json_object_get(j, EVIL));
+        json_decref(j);
+        free(out);
+    }
+    {
+        const char *a[] = {"report", "--storage", g.url, "--study", EVIL, "-o", html, NULL};
+        hpo_assert_eq_i64(run_hpo(a, NULL), 0);
+        assert_int_equal(access(html, R_OK), 0);
+    }
+    {
+        const char *bad_kind[] = {"plot", "pie", "--storage", g.url, "--study", EVIL, NULL};
+        const char *no_study[] = {"plot", "history", "--storage", g.url, "--study", "nope", NULL};
+        const char *bad_eval[] = {"importance", "--storage",   g.url,  "--study",
+                                  EVIL,         "--evaluator", "shap", NULL};
+        const char *pareto[] = {"plot", "pareto", "--storage", g.url, "--study", EVIL, NULL};
+        const char *bad_port[] = {"dashboard", "--storage", g.url, "--port", "70000", NULL};
+        hpo_assert_eq_i64(run_hpo(bad_kind, NULL), 2);
+        hpo_assert_eq_i64(run_hpo(no_study, NULL), 1);
+        hpo_assert_eq_i64(run_hpo(bad_eval, NULL), 2);
+        hpo_assert_eq_i64(run_hpo(pareto, NULL), 1);
+        hpo_assert_eq_i64(run_hpo(bad_port, NULL), 2);
+    }
+    unlink(svg);
+    unlink(html);
+}
+
 /*=========================== browser ===========================*/
 
 static void test_chromium_dump_dom(void **state)
@@ -409,6 +508,7 @@ int main(void)
             cmocka_unit_test(test_not_found_and_traversal),
             cmocka_unit_test(test_methods_and_oversized),
             cmocka_unit_test(test_sees_concurrent_writes),
+            cmocka_unit_test(test_cli_plot_importance_report),
             cmocka_unit_test(test_chromium_dump_dom),
     };
     signal(SIGPIPE, SIG_IGN);

@@ -956,6 +956,56 @@ static void test_study_commands(void **state)
     free(out);
 }
 
+/* An argument naming an inactive conditional parameter is left out; YAML space at the CLI. */
+static void test_conditional_args(void **state)
+{
+    static const char yaml[] = "opt: [SGD, Adam]\n"
+                               "beta1: {type: float, low: 0.8, high: 0.9, when: {opt: Adam}}\n"
+                               "momentum: {type: float, low: 0.5, high: 0.5, when: {opt: SGD}}\n";
+    char spacefile[512], dump[512], envfile[512], path[600];
+    const char *args[] = {"run", "--storage", g_url, "--study", "c", "--metric", "acc",
+            "--trials", "8", "--seed", "3", "--space", spacefile, "--", g_self, "fake", "env",
+            "HPO_PARAM_BETA1", envfile, "out", "acc=1", "dump", dump, "--opt={opt}",
+            "--beta1={beta1}", "--momentum={momentum}", "end", NULL};
+    study_view v;
+    int sgd = 0, adam = 0;
+    (void)state;
+    path_in_dir(spacefile, sizeof(spacefile), "space.yaml");
+    path_in_dir(dump, sizeof(dump), "argv-{trial_number}");
+    path_in_dir(envfile, sizeof(envfile), "env-{trial_number}");
+    write_file(spacefile, yaml, sizeof(yaml) - 1);
+    assert_int_equal(run_hpo(args, NULL, NULL), 0);
+    view_open(&v, "c");
+    hpo_assert_eq_i64(v.n, 8);
+    for (int i = 0; i < 8; i++) {
+        char *got, *env;
+        size_t off = 0;
+        snprintf(path, sizeof(path), "%s/argv-%d", g_dir, i);
+        got = slurp(path);
+        snprintf(path, sizeof(path), "%s/env-%d", g_dir, i);
+        env = slurp(path);
+        if (strcmp(got, "--opt=SGD") == 0) {
+            sgd++;
+            off += strlen(got + off) + 1;
+            assert_string_equal(got + off, "--momentum=0.5");
+            assert_string_equal(env, "<unset>");
+        } else {
+            adam++;
+            assert_string_equal(got, "--opt=Adam");
+            off += strlen(got + off) + 1;
+            assert_true(strncmp(got + off, "--beta1=0.", 10) == 0);
+            assert_true(strncmp(env, "0.", 2) == 0);
+        }
+        off += strlen(got + off) + 1;
+        assert_string_equal(got + off, "end");
+        hpo_assert_eq_i64(hpo_frozen_trial_n_params(v.trials[i]), 2);
+        free(got);
+        free(env);
+    }
+    assert_true(sgd > 0 && adam > 0);
+    view_close(&v);
+}
+
 /* --verbose echoes the children's lines, --quiet prints nothing; --log-dir keeps them all. */
 static void test_output_modes(void **state)
 {
@@ -1022,6 +1072,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_trial_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_study_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conditional_args, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_budget, setup, teardown),
     };

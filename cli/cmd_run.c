@@ -62,6 +62,9 @@ static void usage(FILE *out)
             "  --grace S             seconds between SIGTERM and SIGKILL (default 10)\n"
             "  --retries R           re-enqueue a failed trial with the same values up to R times\n"
             "  --log-dir DIR         keep each trial's full output in DIR/trial-N.log\n"
+            "  --heartbeat S         refresh a heartbeat of each running trial every S seconds;\n"
+            "                        RUNNING trials silent for 2 S (a killed 'hpo run' on\n"
+            "                        another machine) are failed (SQLite, PostgreSQL)\n"
             "\n"
             "Output:\n"
             "  -q, --quiet           errors only\n"
@@ -93,6 +96,7 @@ typedef struct run_opts {
     size_t n_metrics, n_dirs;
     bool have_seed;
     uint64_t seed;
+    double heartbeat;
     rn_config cfg;
     cli_space space;
 } run_opts;
@@ -189,6 +193,9 @@ static int parse_one(run_opts *o, int argc, char **argv, int *i)
             return 2;
         if (m > 0)
             o->cfg.retries = (int)n;
+    } else if (VALUE("--heartbeat", NULL)) {
+        if (m > 0 && parse_nonneg("--heartbeat", v, &o->heartbeat) != 0)
+            return 2;
     } else if (VALUE("--log-dir", NULL))
         o->log_dir = v;
     else if (cli_opt_flag(argv[*i], "--quiet", "-q"))
@@ -349,6 +356,10 @@ int cmd_run(int argc, char **argv)
     rc = CLI_EXIT_FAIL;
     if ((storage = cli_open_storage("run", o.storage)) == NULL)
         goto out;
+    if (o.heartbeat > 0 && hpo_storage_set_heartbeat(storage, o.heartbeat, 0, false, -1) != HPO_OK) {
+        rc = cli_usage_error("run", "--heartbeat: %s", hpo_last_error());
+        goto out;
+    }
     if ((o.cfg.study = open_study(&o, storage)) == NULL)
         goto out;
     o.cfg.storage_url = o.storage;

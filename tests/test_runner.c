@@ -1006,6 +1006,38 @@ static void test_conditional_args(void **state)
     view_close(&v);
 }
 
+/* --heartbeat: the trial of a killed `hpo run` is failed by the next one. */
+static void test_heartbeat_stale(void **state)
+{
+    char pidfile[512], errfile[512], *out = NULL;
+    const char *first[] = {"run", "--storage", g_url, "--study", "hb", "--metric", "acc",
+            "--trials", "1", "--heartbeat", "0.1", "--", g_self, "fake", "pidfile", pidfile,
+            "sleep", "100000", NULL};
+    const char *second[] = {"run", "--storage", g_url, "--study", "hb", "--metric", "acc",
+            "--trials", "2", "--heartbeat", "0.1", "--", g_self, "fake", "out", "acc=1", NULL};
+    study_view v;
+    pid_t hpo, child;
+    (void)state;
+    path_in_dir(pidfile, sizeof(pidfile), "child.pid");
+    path_in_dir(errfile, sizeof(errfile), "first.out");
+    hpo = spawn_hpo(first, NULL, errfile);
+    assert_true(wait_file(pidfile));
+    child = read_pid(pidfile);
+    kill(hpo, SIGKILL);
+    assert_int_equal(wait_status(hpo), 128 + SIGKILL);
+    kill(-child, SIGKILL);
+    assert_true(wait_gone(child));
+    /* Stale after 2 x 0.1 s without a heartbeat; wait well past that. */
+    sleep_ms(600);
+    assert_int_equal(run_hpo(second, NULL, &out), 0);
+    view_open(&v, "hb");
+    hpo_assert_eq_i64(v.n, 2);
+    hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[0]), HPO_TRIAL_FAIL);
+    hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[1]), HPO_TRIAL_COMPLETE);
+    view_close(&v);
+    free(out);
+}
+
 /* --verbose echoes the children's lines, --quiet prints nothing; --log-dir keeps them all. */
 static void test_output_modes(void **state)
 {
@@ -1073,6 +1105,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_study_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditional_args, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_budget, setup, teardown),
     };

@@ -162,11 +162,15 @@ static uint32_t partition(grower *g, uint32_t start, uint32_t end, const split *
         uint32_t li = start, ri = 0;
         if (c == (size_t)s->col)
             continue; /* sorted by the split column, its left rows are already a prefix */
+        /* Branch-free: each entry is written to both sides and only one index advances
+         * (the split is a coin flip to the branch predictor). */
         for (uint32_t p = start; p < end; p++) {
-            if (g->is_left[o[p].row])
-                o[li++] = o[p];
-            else
-                g->tmp[ri++] = o[p];
+            entry en = o[p];
+            uint32_t l = g->is_left[en.row];
+            o[li] = en;
+            g->tmp[ri] = en;
+            li += l;
+            ri += 1u - l;
         }
         memcpy(o + li, g->tmp, ri * sizeof(*o));
     }

@@ -37,40 +37,19 @@
 
 /* Leaves of one tree as boxes. */
 typedef struct leaves {
-    double *lo, *hi; /* n_leaves * k */
+    double *lo, *hi;     /* n_leaves * k */
+    uint32_t *ilo, *ihi; /* the same sides as indices into the column's boundaries */
     double *v;
     size_t n;
     size_t k;
 } leaves;
 
-static void collect(const hpo__tree *t, int32_t node, double *lo, double *hi, leaves *out)
-{
-    size_t k = out->k;
-    if (t->feature[node] < 0) {
-        memcpy(out->lo + out->n * k, lo, k * sizeof(*lo));
-        memcpy(out->hi + out->n * k, hi, k * sizeof(*hi));
-        out->v[out->n++] = t->value[node];
-        return;
-    }
-    {
-        size_t c = (size_t)t->feature[node];
-        double thr = t->threshold[node], save;
-        save = hi[c];
-        hi[c] = thr < save ? thr : save;
-        collect(t, t->left[node], lo, hi, out);
-        hi[c] = save;
-        save = lo[c];
-        lo[c] = thr > save ? thr : save;
-        collect(t, t->right[node], lo, hi, out);
-        lo[c] = save;
-    }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+/* Boundaries of each column (sorted, unique), as the leaves' sides are looked up in them. */
+typedef struct bounds {
+    const double *b; /* k * cap */
+    const size_t *n;
+    size_t cap;
+} bounds;
 
 /* Index of v in sorted unique b[0..nb), which holds it. */
 static size_t find(const double *b, size_t nb, double v)
@@ -86,12 +65,59 @@ static size_t find(const double *b, size_t nb, double v)
     return lo;
 }
 
+/* Walk the tree keeping the current box, as values and as boundary indices. */
+static void collect(const hpo__tree *t,
+                    int32_t node,
+                    double *lo,
+                    double *hi,
+                    uint32_t *ilo,
+                    uint32_t *ihi,
+                    const bounds *bd,
+                    leaves *out)
+{
+    size_t k = out->k;
+    if (t->feature[node] < 0) {
+        memcpy(out->lo + out->n * k, lo, k * sizeof(*lo));
+        memcpy(out->hi + out->n * k, hi, k * sizeof(*hi));
+        memcpy(out->ilo + out->n * k, ilo, k * sizeof(*ilo));
+        memcpy(out->ihi + out->n * k, ihi, k * sizeof(*ihi));
+        out->v[out->n++] = t->value[node];
+        return;
+    }
+    {
+        size_t c = (size_t)t->feature[node];
+        double thr = t->threshold[node], save;
+        uint32_t isave, ithr = (uint32_t)find(bd->b + c * bd->cap, bd->n[c], thr);
+        save = hi[c];
+        isave = ihi[c];
+        hi[c] = thr;
+        ihi[c] = ithr;
+        collect(t, t->left[node], lo, hi, ilo, ihi, bd, out);
+        hi[c] = save;
+        ihi[c] = isave;
+        save = lo[c];
+        isave = ilo[c];
+        lo[c] = thr;
+        ilo[c] = ithr;
+        collect(t, t->right[node], lo, hi, ilo, ihi, bd, out);
+        lo[c] = save;
+        ilo[c] = isave;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 typedef struct tree_ctx {
     const hpo__fanova_input *in;
     leaves lv;
     double *frac;  /* n_leaves * k: leaf width / box width per column */
     double *bnd;   /* k * (2*n_leaves): unique boundaries per column */
     size_t *n_bnd; /* k */
+    size_t cap;    /* room per column in bnd: 2 * n_leaves */
     double mean, var;
 } tree_ctx;
 
@@ -102,7 +128,7 @@ typedef struct tree_ctx {
  */
 static void boundaries(tree_ctx *tc, const hpo__tree *t)
 {
-    size_t k = tc->lv.k, cap = 2 * tc->lv.n;
+    size_t k = tc->lv.k, cap = tc->cap;
     for (size_t c = 0; c < k; c++) {
         tc->bnd[c * cap] = tc->in->lo[c];
         tc->n_bnd[c] = 1;
@@ -140,8 +166,8 @@ static int column_variance(tree_ctx *tc, size_t col, double *out)
         for (size_t c = 0; c < k; c++)
             if (c != col)
                 w *= fr[c];
-        m[find(bd, nb, tc->lv.lo[l * k + col])] += w;
-        m[find(bd, nb, tc->lv.hi[l * k + col])] -= w;
+        m[tc->lv.ilo[l * k + col]] += w;
+        m[tc->lv.ihi[l * k + col]] -= w;
     }
     for (size_t i = 0; i + 1 < nb; i++) {
         double e;
@@ -186,9 +212,8 @@ static int group_variance(tree_ctx *tc, const size_t *cols, size_t g, double *ou
             w *= tc->frac[l * k + c];
         }
         for (size_t j = 0; j < g; j++) {
-            const double *bd = tc->bnd + cols[j] * cap;
-            a[j] = find(bd, dims[j] + 1, tc->lv.lo[l * k + cols[j]]);
-            b[j] = find(bd, dims[j] + 1, tc->lv.hi[l * k + cols[j]]);
+            a[j] = tc->lv.ilo[l * k + cols[j]];
+            b[j] = tc->lv.ihi[l * k + cols[j]];
             if (b[j] < dims[j])
                 bounded[n_bounded++] = j;
         }
@@ -233,11 +258,18 @@ decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fractions, bo
     tree_ctx tc = {0};
     size_t k = in->n_cols, L = t->n_leaves;
     double *lo = NULL, *hi = NULL;
+    uint32_t *ilo = NULL, *ihi = NULL;
     size_t *cols = NULL;
+    bounds bd;
     int rc = HPO_ENOMEM;
     *has_var = false;
     tc.in = in;
     tc.lv.k = k;
+    tc.cap = 2 * L;
+    tc.lv.ilo = hpo__reallocarray(NULL, L * k, sizeof(uint32_t));
+    tc.lv.ihi = hpo__reallocarray(NULL, L * k, sizeof(uint32_t));
+    ilo = hpo__calloc(k, sizeof(uint32_t));
+    ihi = hpo__reallocarray(NULL, k, sizeof(uint32_t));
     tc.lv.lo = hpo__reallocarray(NULL, L * k, sizeof(double));
     tc.lv.hi = hpo__reallocarray(NULL, L * k, sizeof(double));
     tc.lv.v = hpo__reallocarray(NULL, L, sizeof(double));
@@ -248,13 +280,19 @@ decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fractions, bo
     hi = hpo__reallocarray(NULL, k, sizeof(double));
     cols = hpo__reallocarray(NULL, k, sizeof(size_t));
     if (!tc.lv.lo || !tc.lv.hi || !tc.lv.v || !tc.frac || !tc.bnd || !tc.n_bnd || !lo || !hi ||
-        !cols) {
+        !cols || !tc.lv.ilo || !tc.lv.ihi || !ilo || !ihi) {
         rc = hpo__error_set(HPO_ENOMEM, "out of memory decomposing a tree of %zu leaves", L);
         goto done;
     }
     memcpy(lo, in->lo, k * sizeof(double));
     memcpy(hi, in->hi, k * sizeof(double));
-    collect(t, 0, lo, hi, &tc.lv);
+    boundaries(&tc, t);
+    for (size_t c = 0; c < k; c++)
+        ihi[c] = (uint32_t)(tc.n_bnd[c] - 1);
+    bd.b = tc.bnd;
+    bd.n = tc.n_bnd;
+    bd.cap = tc.cap;
+    collect(t, 0, lo, hi, ilo, ihi, &bd, &tc.lv);
     for (size_t l = 0; l < L; l++) {
         double vol = 1.0;
         for (size_t c = 0; c < k; c++) {
@@ -273,7 +311,6 @@ decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fractions, bo
     rc = HPO_OK;
     if (!(tc.var > 0.0))
         goto done;
-    boundaries(&tc, t);
     for (size_t grp = 0; grp < in->n_groups && rc == HPO_OK; grp++) {
         size_t g = 0;
         double v = 0.0;
@@ -289,6 +326,10 @@ decompose(const hpo__fanova_input *in, const hpo__tree *t, double *fractions, bo
     }
     *has_var = rc == HPO_OK;
 done:
+    hpo__free(ihi);
+    hpo__free(ilo);
+    hpo__free(tc.lv.ihi);
+    hpo__free(tc.lv.ilo);
     hpo__free(cols);
     hpo__free(hi);
     hpo__free(lo);

@@ -130,12 +130,14 @@ best_split(grower *g, uint32_t start, uint32_t end, double wsum, double ysum, sp
         if (e[end - 1].x <= e[start].x + FEATURE_THRESHOLD)
             continue;
         for (uint32_t p = start; p + 1 < end; p++) {
-            double xa = e[p].x, xb = e[p + 1].x, proxy;
+            double xa = e[p].x, xb = e[p + 1].x, proxy, wr, sr;
             wl += e[p].w;
             sl += e[p].wy;
             if (xb <= xa + FEATURE_THRESHOLD)
                 continue;
-            proxy = sl * sl / wl + (ysum - sl) * (ysum - sl) / (wsum - wl);
+            wr = wsum - wl;
+            sr = ysum - sl;
+            proxy = (sl * sl * wr + sr * sr * wl) / (wl * wr);
             if (proxy > best->proxy) {
                 double thr = xa / 2.0 + xb / 2.0;
                 best->proxy = proxy;

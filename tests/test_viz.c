@@ -384,6 +384,7 @@ static void test_big_study_is_thinned(void **state)
     hpo__free(a);
     a = render(&d, HPO_PLOT_TIMELINE, &o);
     assert_true(count(a, "<rect x=") <= 1000);
+    assert_non_null(strstr(a, "the 1000 most recent of 20000 trials"));
     hpo__free(a);
     fixture_close(&fx);
 }

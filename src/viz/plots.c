@@ -1030,6 +1030,13 @@ static int plot_timeline(hpo_buf *b, const hpo__viz_data *d, const popts *po)
         names[n_leg] = hpo_trial_state_name((hpo_trial_state)s);
         colors[n_leg++] = hpo__state_color((hpo_trial_state)s);
     }
+    if (n > max_bars) {
+        hpo__buf_puts(b, "<text class=\"note\" fill=\"#666\" x=\"");
+        hpo__svg_num(b, f.x0 + 6);
+        hpo__buf_puts(b, "\" y=\"");
+        hpo__svg_num(b, f.y0 + 12);
+        hpo__buf_printf(b, "\">the %zu most recent of %zu trials</text>\n", max_bars, n);
+    }
     hpo__svg_legend(b, f.x1 + 14, f.y0 + 12, names, colors, n_leg);
     hpo__svg_end(b);
     return HPO_OK;

@@ -373,11 +373,55 @@ static void test_log_pdf_matches_reference(void **state)
     free(pts);
 }
 
+/*
+ * Discrete-only estimators, every grid value: the exact discrete terms are
+ * computed for a subset of components chosen by a bound, and each component
+ * must keep its own term (a regression: the bound's best component once took
+ * the running maximum instead, overstating the density).
+ */
+static void test_discrete_log_pmf_matches_reference(void **state)
+{
+    hpo_distribution *ds[2];
+    hpo_rng rng;
+    size_t checked = 0;
+    (void)state;
+    assert_ok(hpo_distribution_int_new(&ds[0], 0, 20, 1, false));
+    assert_ok(hpo_distribution_int_new(&ds[1], 1, 64, 1, true));
+    hpo__rng_seed(&rng, 5);
+    for (int round = 0; round < 200; round++) {
+        size_t n = 1 + hpo__rng_below(&rng, 40), nd = 1 + (size_t)(round % 2);
+        double obs[80], w[40], x[2], want, got;
+        hpo__parzen pe = {0};
+        for (size_t i = 0; i < n; i++) {
+            /* clustered values make ties and small sigmas, where bounds are loose */
+            obs[i * nd] = (double)(5 + hpo__rng_below(&rng, 3 + (size_t)round % 10));
+            if (nd == 2)
+                obs[i * nd + 1] = (double)(1 + hpo__rng_below(&rng, 64));
+            w[i] = 0.05 + hpo__rng_uniform(&rng);
+        }
+        assert_ok(hpo__parzen_build(&pe, (const hpo_distribution *const *)ds, nd, obs, n, w,
+                &DEFAULT_OPTS));
+        for (int v = 0; v <= 20; v++) {
+            x[0] = v;
+            x[1] = (double)(1 + (v * 3) % 64);
+            assert_ok(hpo__parzen_log_pdf(&pe, x, 1, &got));
+            want = naive_log_pdf(&pe, x);
+            assert_near(got, want, 1e-9 * (1.0 + fabs(want)));
+            checked++;
+        }
+        hpo__parzen_free(&pe);
+    }
+    assert_true(checked == 200 * 21);
+    hpo_distribution_free(ds[0]);
+    hpo_distribution_free(ds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_vectors_float),
-        cmocka_unit_test(test_log_pdf_matches_reference),
+            cmocka_unit_test(test_log_pdf_matches_reference),
+            cmocka_unit_test(test_discrete_log_pmf_matches_reference),
             cmocka_unit_test(test_vectors_int_and_log),
             cmocka_unit_test(test_vectors_categorical),
             cmocka_unit_test(test_default_gamma_and_weights),

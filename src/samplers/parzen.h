@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/rng.h"
 #include "hpo/hpo.h"
@@ -71,6 +72,16 @@ typedef struct hpo__parzen_opts {
 int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, size_t n_dims,
         const double *obs, size_t n_obs, const double *obs_weights,
         const hpo__parzen_opts *opts);
+/**
+ * hpo__parzen_build with, per dimension, an optional order of the observations
+ * (orders NULL, or orders[d] NULL for none): indices 0..n_obs) sorted by
+ * (transformed value, index), e.g. kept across calls by the caller. A numerical
+ * dimension with such an order skips its sort; an order that is not exactly
+ * that is ignored (the dimension is sorted), so the estimator never differs.
+ */
+int hpo__parzen_build_ordered(hpo__parzen *pe, const hpo_distribution *const *dists,
+        size_t n_dims, const double *obs, size_t n_obs, const double *obs_weights,
+        const hpo__parzen_opts *opts, const uint32_t *const *orders);
 /** Release the arrays; the struct itself is the caller's. Safe on a zeroed struct. */
 void hpo__parzen_free(hpo__parzen *pe);
 

@@ -28,6 +28,7 @@ typedef struct demo_opts {
     long jobs;
     long threads;
     long seed;
+    const char *report;
     bool retrain;
     bool quiet;
 } demo_opts;
@@ -55,6 +56,7 @@ static void usage(FILE *out)
             "  --seed S         seed of the sampler and the trainings (default 0)\n"
             "  --retrain        train the study's best configuration on the full training\n"
             "                   set for --epochs and report its test accuracy\n"
+            "  --report FILE    also write a self-contained HTML report of the study\n"
             "  --quiet          only the final summary\n\n"
             "Example: hpo demo --trials 30 && hpo demo --retrain\n",
             HPO_MLP_DEFAULT_DATA_DIR);
@@ -140,6 +142,8 @@ static int parse_args(demo_opts *o, int argc, char **argv)
             rc = parse_long(a, v, 1, 256, &o->jobs);
         else if (strcmp(a, "--threads") == 0)
             rc = parse_long(a, v, 1, HPO_MLP_MAX_THREADS, &o->threads);
+        else if (strcmp(a, "--report") == 0)
+            o->report = v;
         else if (strcmp(a, "--seed") == 0)
             rc = parse_long(a, v, 0, 2147483647L, &o->seed);
         else {
@@ -304,6 +308,31 @@ done:
     return status;
 }
 
+static int write_report(const char *path, hpo_study *study)
+{
+    hpo_report_options ro = HPO_REPORT_OPTIONS_INIT;
+    char *html = NULL;
+    size_t len = 0;
+    FILE *f;
+    ro.max_table_rows = 10000;
+    if (hpo_report_html(study, &ro, &html, &len) != HPO_OK)
+        return fail("building the report");
+    bool ok = false;
+    f = fopen(path, "wb");
+    if (f != NULL) {
+        ok = fwrite(html, 1, len, f) == len;
+        ok = fclose(f) == 0 && ok;
+    }
+    if (!ok) {
+        fprintf(stderr, "hpo demo: cannot write report '%s'\n", path);
+        hpo_free(html);
+        return 1;
+    }
+    hpo_free(html);
+    printf("report: %s\n", path);
+    return 0;
+}
+
 static int search(const demo_opts *o, hpo_study *study)
 {
     hpo_mlp_data *train = NULL, *test = NULL;
@@ -350,7 +379,7 @@ static int search(const demo_opts *o, hpo_study *study)
             o->storage, hpo_study_name(study));
     if (config_of(best, &cfg) == HPO_OK)
         print_train_command(&cfg, o);
-    status = 0;
+    status = o->report ? write_report(o->report, study) : 0;
 done:
     hpo_frozen_trial_free(best);
     hpo__mlp_split_release(&split);
@@ -362,7 +391,7 @@ done:
 int cmd_demo(int argc, char **argv)
 {
     demo_opts o = {30, "sqlite:///hpo.db", "mlp-fashion-mnist", HPO_MLP_DEFAULT_DATA_DIR, 0.1,
-            5, 1, 0, 0, false, false};
+            5, 1, 0, 0, NULL, false, false};
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;
     hpo_study_options so = HPO_STUDY_OPTIONS_INIT;

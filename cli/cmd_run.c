@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/viz_cli.h"
 #include "cli/runner/algo.h"
 #include "cli/runner/common.h"
 #include "cli/runner/gpu.h"
@@ -62,6 +63,7 @@ static void usage(FILE *out)
             "  --grace S             seconds between SIGTERM and SIGKILL (default 10)\n"
             "  --retries R           re-enqueue a failed trial with the same values up to R times\n"
             "  --log-dir DIR         keep each trial's full output in DIR/trial-N.log\n"
+            "  --report FILE         at the end, write a self-contained HTML report there\n"
             "  --heartbeat S         refresh a heartbeat of each running trial every S seconds;\n"
             "                        RUNNING trials silent for 2 S (a killed 'hpo run' on\n"
             "                        another machine) are failed (SQLite, PostgreSQL)\n"
@@ -90,7 +92,7 @@ static void usage(FILE *out)
 }
 
 typedef struct run_opts {
-    const char *storage, *study, *sampler, *pruner, *log_dir, *gpus_arg;
+    const char *storage, *study, *sampler, *pruner, *log_dir, *gpus_arg, *report;
     const char *metrics[MAX_OBJECTIVES];
     hpo_direction dirs[MAX_OBJECTIVES];
     size_t n_metrics, n_dirs;
@@ -198,6 +200,8 @@ static int parse_one(run_opts *o, int argc, char **argv, int *i)
             return 2;
     } else if (VALUE("--log-dir", NULL))
         o->log_dir = v;
+    else if (VALUE("--report", NULL))
+        o->report = v;
     else if (cli_opt_flag(argv[*i], "--quiet", "-q"))
         o->cfg.verbosity = 0;
     else if (cli_opt_flag(argv[*i], "--verbose", "-v"))
@@ -295,6 +299,23 @@ fail:
     return NULL;
 }
 
+/* The HTML report of the study, written when --report is given (also after Ctrl-C). */
+static int write_report(hpo_study *study, const char *path)
+{
+    hpo_report_options ro = HPO_REPORT_OPTIONS_INIT;
+    char *html = NULL;
+    size_t len = 0;
+    int rc;
+    ro.max_table_rows = 10000;
+    if (hpo_report_html(study, &ro, &html, &len) != HPO_OK)
+        return cli_fail("run", "report: %s", hpo_last_error());
+    rc = viz_cli_write("run", path, html, len);
+    hpo_free(html);
+    if (rc == 0)
+        fprintf(stderr, "hpo run: report written to %s\n", path);
+    return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
@@ -365,6 +386,10 @@ int cmd_run(int argc, char **argv)
     o.cfg.storage_url = o.storage;
     o.cfg.study_name = o.study;
     rc = rn_run(&o.cfg);
+    if (o.report != NULL && (rc == CLI_EXIT_OK || rc == 130)) {
+        int wrc = write_report(o.cfg.study, o.report);
+        rc = rc == CLI_EXIT_OK ? wrc : rc;
+    }
 out:
     hpo_study_free(o.cfg.study);
     hpo_storage_free(storage);

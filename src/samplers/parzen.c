@@ -477,23 +477,23 @@ fail:
 
 /* ==== Evaluation ========================================================== */
 
-/* The log kernel of component c at xt (transformed x; categorical: the index). */
-static double log_kernel(const hpo__pz_dim *dim, size_t c, double xt)
+/* acc[c] += log k_c(x) for a continuous or categorical dimension, all components. */
+static void add_log_kernel(const hpo__pz_dim *dim, size_t nc, double x, double *acc)
 {
     if (dim->kind == HPO__PZ_CATEGORICAL) {
-        long o = dim->cat_obs[c];
-        return o == (long)xt ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss);
+        long k = (long)x;
+        for (size_t c = 0; c < nc; c++) {
+            long o = dim->cat_obs[c];
+            acc[c] += o == k ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss);
+        }
+    } else {
+        double xt = dim->log ? log(x) : x;
+        const double *mu = dim->mus, *inv = dim->inv_sigma, *lc = dim->lconst;
+        for (size_t c = 0; c < nc; c++) {
+            double z = (xt - mu[c]) * inv[c];
+            acc[c] += lc[c] - 0.5 * z * z;
+        }
     }
-    double z = (xt - dim->mus[c]) * dim->inv_sigma[c];
-    return dim->lconst[c] - 0.5 * z * z;
-}
-
-/* The largest log kernel of component c over all x (the bound used for pruning). */
-static double log_kernel_max(const hpo__pz_dim *dim, size_t c)
-{
-    if (dim->kind == HPO__PZ_CATEGORICAL)
-        return dim->cat_obs[c] < 0 ? dim->lp_prior : dim->lp_hit; /* hit >= miss */
-    return dim->lconst[c];
 }
 
 /* The transformed cell [xl, xr] of a discrete value x. */
@@ -528,251 +528,115 @@ static double discrete_log_mass(const hpo__pz_dim *dim, size_t c, double xl, dou
 }
 
 /*
- * An upper bound of component c's log mass on the cell, from
- * mass <= width * max density on the cell; no transcendental call. lconst is
- * -log sigma - log sqrt(2 pi) - log_norm, so the bound is
+ * ub[c] += an upper bound of component c's log mass on the cell, from
+ * mass <= width * max density on the cell; no transcendental call per component.
+ * lconst is -log sigma - log sqrt(2 pi) - log_norm, so the bound is
  * log(xr - xl) + lconst - z_near^2 / 2.
  */
-static double discrete_bound(const hpo__pz_dim *dim, size_t c, double lw, double xl, double xr)
+static void add_discrete_bound(const hpo__pz_dim *dim, size_t nc, double xl, double xr,
+        double *ub)
 {
-    double zl = (xl - dim->mus[c]) * dim->inv_sigma[c];
-    double zr = (xr - dim->mus[c]) * dim->inv_sigma[c];
-    double zn = zl > 0.0 ? zl : (zr < 0.0 ? zr : 0.0);
-    return lw + dim->lconst[c] - 0.5 * zn * zn;
+    double lw = log(xr - xl);
+    for (size_t c = 0; c < nc; c++) {
+        double zl = (xl - dim->mus[c]) * dim->inv_sigma[c];
+        double zr = (xr - dim->mus[c]) * dim->inv_sigma[c];
+        double zn = zl > 0.0 ? zl : (zr < 0.0 ? zr : 0.0);
+        ub[c] += lw + dim->lconst[c] - 0.5 * zn * zn;
+    }
 }
 
 /*
- * Components whose upper bound lies this far below an exact term add less
- * than e^-50 each to the mixture: below double precision even summed over a
- * million components, so skipping them leaves the result exact. Pruning keeps
- * one more unit of slack so that rounding in a bound can never drop a term
- * the plain sum would have kept.
+ * Components whose upper bound lies this far below the best exact term add
+ * less than e^-50 each to the mixture: below double precision even summed
+ * over a million components, so skipping them leaves the result exact.
  */
 #define HPO__PZ_PRUNE_GAP 50.0
-#define HPO__PZ_PRUNE_SLACK 1.0
 
-/*
- * Evaluation plan of one estimator, shared by all points of a call: the
- * non-discrete dimensions in order (their terms are summed first, in that
- * order, exactly as a plain loop would), the discrete ones, and rem[k][c], a
- * bound on what the non-discrete dimensions after the k-th can still add to
- * component c.
- */
-typedef struct pdf_plan {
-    size_t *nd, n_nd; /* non-discrete dims */
-    size_t *dd, n_dd; /* discrete dims */
-    double *rem;      /* n_nd x nc */
-    double *v;        /* nc: running log terms */
-    size_t *act;      /* surviving components, ascending */
-    double *ub;       /* nc: bounds, then exact totals, in the discrete phase */
-    double *cell;     /* xl, xr per discrete dim */
-    double *lw;       /* log cell width per discrete dim */
-    double *xt;       /* transformed coordinate per dim */
-} pdf_plan;
+typedef struct pdf_scratch {
+    double *acc;  /* exact log terms (continuous + categorical, then discrete) */
+    double *ub;   /* upper bounds including the discrete dims */
+    double *cell; /* xl, xr per discrete dim */
+} pdf_scratch;
 
-/* Every term of component c in the plain order: weight, non-discrete, discrete. */
-static double exact_full(const hpo__parzen *pe, const pdf_plan *pl, size_t c)
+static double logsumexp_above(const double *v, size_t n, double m)
 {
-    double v = pe->log_weights[c];
-    for (size_t k = 0; k < pl->n_nd; k++)
-        v += log_kernel(&pe->dims[pl->nd[k]], c, pl->xt[pl->nd[k]]);
-    for (size_t k = 0; k < pl->n_dd; k++)
-        v += discrete_log_mass(&pe->dims[pl->dd[k]], c, pl->cell[2 * k], pl->cell[2 * k + 1]);
-    return v;
-}
-
-/* The discrete terms of component c on top of its non-discrete sum. */
-static double exact_discrete(const hpo__parzen *pe, const pdf_plan *pl, size_t c)
-{
-    double v = pl->v[c];
-    for (size_t k = 0; k < pl->n_dd; k++)
-        v += discrete_log_mass(&pe->dims[pl->dd[k]], c, pl->cell[2 * k], pl->cell[2 * k + 1]);
-    return v;
-}
-
-/* First index of the largest v over the active components. */
-static size_t argmax_active(const double *v, const size_t *act, size_t na)
-{
-    size_t best = act[0];
-    for (size_t j = 1; j < na; j++)
-        best = v[act[j]] > v[best] ? act[j] : best;
-    return best;
-}
-
-/* Pass 0: v[c] = log w_c + the first non-discrete term, every component. */
-static void first_pass(const hpo__parzen *pe, const pdf_plan *pl)
-{
-    size_t nc = pe->n_components;
-    const hpo__pz_dim *dim = &pe->dims[pl->nd[0]];
-    double xt = pl->xt[pl->nd[0]];
-    const double *restrict lw = pe->log_weights;
-    double *restrict v = pl->v;
-    if (dim->kind == HPO__PZ_CATEGORICAL) {
-        for (size_t c = 0; c < nc; c++)
-            v[c] = lw[c] + log_kernel(dim, c, xt);
-        return;
-    }
-    const double *restrict mu = dim->mus, *restrict inv = dim->inv_sigma;
-    const double *restrict lc = dim->lconst;
-    for (size_t c = 0; c < nc; c++) {
-        double z = (xt - mu[c]) * inv[c];
-        v[c] = lw[c] + (lc[c] - 0.5 * z * z);
-    }
-}
-
-/*
- * log p(x) for one point. Terms are added one dimension at a time over the
- * components still in play; after each dimension, a component whose sum plus
- * the largest it could still gain lies more than the gap below some
- * component's exact total is dropped. The survivors' terms are exactly those
- * of the plain evaluation, so the result is too.
- */
-static double log_pdf_point(const hpo__parzen *pe, pdf_plan *pl, const double *x)
-{
-    size_t nc = pe->n_components, na = nc, ref = (size_t)-1;
-    double *v = pl->v, t = -HUGE_VAL, m;
-    bool bounded = true;
-    size_t *act = pl->act;
-
-    for (size_t d = 0; d < pe->n_dims; d++) {
-        const hpo__pz_dim *dim = &pe->dims[d];
-        pl->xt[d] = dim->kind == HPO__PZ_CONTINUOUS && dim->log ? log(x[d]) : x[d];
-    }
-    for (size_t k = 0; k < pl->n_dd; k++) {
-        const hpo__pz_dim *dim = &pe->dims[pl->dd[k]];
-        double *cell = &pl->cell[2 * k];
-        discrete_cell(dim, x[pl->dd[k]], &cell[0], &cell[1]);
-        /* Inside the range a cell's normalised mass is at most 1 (log 0). */
-        bounded = bounded && cell[0] >= dim->tlow && cell[1] <= dim->thigh;
-    }
-    if (pl->n_nd == 0) {
-        memcpy(v, pe->log_weights, nc * sizeof(double));
-        for (size_t c = 0; c < nc; c++)
-            act[c] = c;
-    }
-    for (size_t k = 0; k < pl->n_nd; k++) {
-        const hpo__pz_dim *dim = &pe->dims[pl->nd[k]];
-        const double *rem = pl->rem + k * nc;
-        double xt = pl->xt[pl->nd[k]];
-        size_t kept = 0;
-        if (k == 0) {
-            first_pass(pe, pl);
-            for (size_t c = 0; c < nc; c++)
-                act[c] = c;
-        } else {
-            for (size_t j = 0; j < na; j++)
-                v[act[j]] += log_kernel(dim, act[j], xt);
-        }
-        if (!bounded || na <= 16)
-            continue; /* too few left for pruning to pay */
-        size_t best = argmax_active(v, act, na);
-        if (best != ref) {
-            double e = exact_full(pe, pl, best) - HPO__PZ_PRUNE_GAP - HPO__PZ_PRUNE_SLACK;
-            ref = best;
-            t = e > t ? e : t;
-        }
-        for (size_t j = 0; j < na; j++)
-            if (!(v[act[j]] + rem[act[j]] < t))
-                act[kept++] = act[j];
-        na = kept;
-    }
-    if (pl->n_dd == 0) {
-        m = -HUGE_VAL;
-        for (size_t j = 0; j < na; j++)
-            m = v[act[j]] > m ? v[act[j]] : m;
-    } else {
-        /* Bound the discrete terms cheaply, then compute exactly only what can matter. */
-        size_t best = 0;
-        double bbest = -HUGE_VAL;
-        double *lw = pl->lw;
-        for (size_t k = 0; k < pl->n_dd; k++)
-            lw[k] = log(pl->cell[2 * k + 1] - pl->cell[2 * k]);
-        for (size_t j = 0; j < na; j++) {
-            size_t c = act[j];
-            double ub = v[c];
-            for (size_t k = 0; k < pl->n_dd; k++)
-                ub += discrete_bound(&pe->dims[pl->dd[k]], c, lw[k], pl->cell[2 * k],
-                        pl->cell[2 * k + 1]);
-            if (j == 0 || ub > bbest) {
-                bbest = ub;
-                best = j;
-            }
-            pl->ub[c] = ub;
-        }
-        m = -HUGE_VAL;
-        if (na > 0) {
-            double mb = exact_discrete(pe, pl, act[best]);
-            size_t kept = 0;
-            m = mb;
-            for (size_t j = 0; j < na; j++) {
-                size_t c = act[j];
-                double e;
-                if (j == best) {
-                    e = mb;
-                } else if (pl->ub[c] < m - HPO__PZ_PRUNE_GAP) {
-                    continue;
-                } else {
-                    e = exact_discrete(pe, pl, c);
-                }
-                m = e > m ? e : m;
-                pl->ub[c] = e;
-                act[kept++] = c;
-            }
-            na = kept;
-            for (size_t j = 0; j < na; j++)
-                v[act[j]] = pl->ub[act[j]];
-        }
-    }
+    double s = 0.0;
     if (m == -HUGE_VAL)
         return -HUGE_VAL; /* every term is -inf: avoid inf - inf */
-    double s = 0.0;
-    for (size_t j = 0; j < na; j++)
-        if (v[act[j]] > m - HPO__PZ_PRUNE_GAP)
-            s += exp(v[act[j]] - m);
+    for (size_t c = 0; c < n; c++)
+        if (v[c] > m - HPO__PZ_PRUNE_GAP)
+            s += exp(v[c] - m);
     return m + log(s);
+}
+
+static double exact_terms(const hpo__parzen *pe, const pdf_scratch *sc, size_t c)
+{
+    double v = sc->acc[c];
+    size_t k = 0;
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        const hpo__pz_dim *dim = &pe->dims[d];
+        if (dim->kind != HPO__PZ_DISCRETE)
+            continue;
+        v += discrete_log_mass(dim, c, sc->cell[2 * k], sc->cell[2 * k + 1]);
+        k++;
+    }
+    return v;
+}
+
+/* log p(x) for one point; discrete dims computed exactly only where they can matter. */
+static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch *sc)
+{
+    size_t nc = pe->n_components, k = 0, best = 0;
+    double m;
+    memcpy(sc->acc, pe->log_weights, nc * sizeof(double));
+    for (size_t d = 0; d < pe->n_dims; d++)
+        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
+            add_log_kernel(&pe->dims[d], nc, x[d], sc->acc);
+    memcpy(sc->ub, sc->acc, nc * sizeof(double));
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
+            continue;
+        discrete_cell(&pe->dims[d], x[d], &sc->cell[2 * k], &sc->cell[2 * k + 1]);
+        add_discrete_bound(&pe->dims[d], nc, sc->cell[2 * k], sc->cell[2 * k + 1], sc->ub);
+        k++;
+    }
+    if (k == 0) {
+        m = -HUGE_VAL;
+        for (size_t c = 0; c < nc; c++)
+            m = sc->acc[c] > m ? sc->acc[c] : m;
+        return logsumexp_above(sc->acc, nc, m);
+    }
+    for (size_t c = 1; c < nc; c++)
+        best = sc->ub[c] > sc->ub[best] ? c : best;
+    m = exact_terms(pe, sc, best);
+    double exact_best = m; /* best's own term: m may rise before best's turn below */
+    for (size_t c = 0; c < nc; c++) {
+        if (c == best) {
+            sc->ub[c] = exact_best;
+            continue;
+        }
+        if (sc->ub[c] < m - HPO__PZ_PRUNE_GAP) {
+            sc->ub[c] = -HUGE_VAL;
+            continue;
+        }
+        sc->ub[c] = exact_terms(pe, sc, c);
+        m = sc->ub[c] > m ? sc->ub[c] : m;
+    }
+    return logsumexp_above(sc->ub, nc, m);
 }
 
 int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
 {
-    size_t nc = pe->n_components, nd = pe->n_dims, n_nd = 0;
-    pdf_plan pl = {0};
-    for (size_t d = 0; d < nd; d++)
-        n_nd += pe->dims[d].kind != HPO__PZ_DISCRETE;
-    /* one block: rem, v, ub, cell, lw, xt (doubles), then nd, dd, act (indices) */
-    size_t n_dbl = n_nd * nc + 2 * nc + 2 * nd + nd + nd + 1;
-    size_t n_idx = nd + nd + nc + 1;
-    double *mem = hpo__malloc(n_dbl * sizeof(double) + n_idx * sizeof(size_t));
+    size_t nc = pe->n_components;
+    pdf_scratch sc;
+    double *mem = hpo__reallocarray(NULL, 2 * nc + 2 * pe->n_dims + 1, sizeof(double));
     if (mem == NULL)
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
-    pl.rem = mem;
-    pl.v = pl.rem + n_nd * nc;
-    pl.ub = pl.v + nc;
-    pl.cell = pl.ub + nc;
-    pl.lw = pl.cell + 2 * nd;
-    pl.xt = pl.lw + nd;
-    pl.nd = (size_t *)(mem + n_dbl);
-    pl.dd = pl.nd + nd;
-    pl.act = pl.dd + nd;
-    for (size_t d = 0; d < nd; d++) {
-        if (pe->dims[d].kind == HPO__PZ_DISCRETE)
-            pl.dd[pl.n_dd++] = d;
-        else
-            pl.nd[pl.n_nd++] = d;
-    }
-    /* rem[k] = the largest sum the non-discrete dims after the k-th can add */
-    for (size_t k = n_nd; k-- > 0;) {
-        double *rem = pl.rem + k * nc;
-        if (k + 1 == n_nd) {
-            for (size_t c = 0; c < nc; c++)
-                rem[c] = 0.0;
-            continue;
-        }
-        const hpo__pz_dim *next = &pe->dims[pl.nd[k + 1]];
-        for (size_t c = 0; c < nc; c++)
-            rem[c] = rem[c + nc] + log_kernel_max(next, c);
-    }
+    sc.acc = mem;
+    sc.ub = mem + nc;
+    sc.cell = mem + 2 * nc;
     for (size_t p = 0; p < n; p++)
-        out[p] = log_pdf_point(pe, &pl, x + p * nd);
+        out[p] = log_pdf_point(pe, x + p * pe->n_dims, &sc);
     hpo__free(mem);
     return HPO_OK;
 }

@@ -34,6 +34,7 @@ typedef struct tpe_impl {
     hpo_rng rng;        /* candidates */
     hpo_rng rng_random; /* the startup phase's random sampling */
     hpo__space_cache spaces;
+    hpo__tpe_hist hist; /* the finished trials' values and sort orders */
 } tpe_impl;
 
 /* ==== defaults and options ================================================ */
@@ -245,7 +246,7 @@ typedef struct obs_set {
 } obs_set;
 
 static int fit(const tpe_impl *t, const space_view *sv, obs_set *o, bool uniform_weights,
-        bool multivariate, hpo__parzen *pe)
+        bool multivariate, const uint32_t *const *orders, hpo__parzen *pe)
 {
     hpo__parzen_opts po = {t->opts.prior_weight, t->opts.consider_magic_clip,
             t->opts.consider_endpoints, t->compat49 && multivariate};
@@ -255,12 +256,14 @@ static int fit(const tpe_impl *t, const space_view *sv, obs_set *o, bool uniform
     } else {
         weights_of(t, o->n, o->w);
     }
-    return hpo__parzen_build(pe, sv->dists, sv->n, o->x, o->n, o->w, &po);
+    return hpo__parzen_build_ordered(pe, sv->dists, sv->n, o->x, o->n, o->w, &po, orders);
 }
 
 typedef struct sample_ctx {
     hpo__record **trials; /* the study's trials for this sample, current one removed */
     size_t n;
+    long *slot_of;        /* per trial: its slot in the history cache, -1 if none */
+    long *obs_of;         /* per trial: its row in its obs_set, -1 if it has none */
     unsigned char *below;
     size_t *hints;
     double *cand;
@@ -270,6 +273,8 @@ typedef struct sample_ctx {
 static void ctx_free(sample_ctx *c)
 {
     hpo__records_release(c->trials, c->n);
+    hpo__free(c->slot_of);
+    hpo__free(c->obs_of);
     hpo__free(c->below);
     hpo__free(c->hints);
     hpo__free(c->cand);
@@ -295,20 +300,122 @@ static int load_trials(hpo_study *study, const hpo__record *current, bool liar, 
     return HPO_OK;
 }
 
-/* Sort observations into below/above (§3.3 step 7). */
-static int gather(const tpe_impl *t, const sample_ctx *c, const space_view *sv, bool mv,
-        obs_set *below, obs_set *above)
+/*
+ * Sort observations into below/above (§3.3 step 7). Finished trials read their
+ * row from the history cache; RUNNING ones (constant liar) are decoded here.
+ */
+static int gather(tpe_impl *t, sample_ctx *c, const space_view *sv, bool mv,
+        const hpo__tpe_col **cols, obs_set *below, obs_set *above)
 {
+    for (size_t d = 0; d < sv->n; d++)
+        HPO_TRY(hpo__tpe_hist_column(&t->hist, sv->names[d], sv->dists[d], &cols[d]));
     for (size_t i = 0; i < c->n; i++) {
         const hpo__record *r = c->trials[i];
         obs_set *o = c->below[i] ? below : above;
-        json_t *liar = NULL;
-        if (r->state == HPO_TRIAL_RUNNING && mv && t->constant_liar)
-            liar = hpo__tpe_relative_params(r);
-        if (observation_row(r, sv, liar, c->hints, o->x + o->n * sv->n))
-            o->n++;
-        json_decref(liar);
+        double *row = o->x + o->n * sv->n;
+        bool ok = true;
+        c->obs_of[i] = -1;
+        if (c->slot_of[i] >= 0) {
+            size_t slot = (size_t)c->slot_of[i];
+            for (size_t d = 0; ok && d < sv->n; d++) {
+                row[d] = cols[d]->val[slot];
+                ok = !isnan(row[d]);
+            }
+        } else {
+            json_t *liar = NULL;
+            if (r->state == HPO_TRIAL_RUNNING && mv && t->constant_liar)
+                liar = hpo__tpe_relative_params(r);
+            ok = observation_row(r, sv, liar, c->hints, row);
+            json_decref(liar);
+        }
+        if (ok)
+            c->obs_of[i] = (long)o->n++;
     }
+    return HPO_OK;
+}
+
+/*
+ * The sort order of each numerical dimension of one obs_set (the trials with
+ * below[i] == which), from the cached orders: the set's cached rows in cached
+ * order, merged with its uncached (RUNNING) rows by (value, row). That is the
+ * estimator's own stable sort, which it then skips. A dimension whose order
+ * cannot be had this way gets NULL (the estimator sorts it).
+ */
+static int set_orders(const tpe_impl *t, const sample_ctx *c, const space_view *sv,
+        const hpo__tpe_col *const *cols, unsigned char which, const obs_set *o,
+        const uint32_t **orders, uint32_t **mem_out)
+{
+    size_t n_slots = t->hist.n_slots, n_run = 0, n_num = 0;
+    long *pos;
+    uint32_t *run, *mem;
+    for (size_t d = 0; d < sv->n; d++) {
+        orders[d] = NULL;
+        n_num += cols[d]->numeric;
+    }
+    *mem_out = NULL;
+    if (o->n < 64 || n_num == 0)
+        return HPO_OK; /* sorting a small set costs less than filtering */
+    mem = hpo__reallocarray(NULL, (n_num + 1) * o->n + 1, sizeof(uint32_t));
+    pos = hpo__reallocarray(NULL, n_slots + 1, sizeof(long));
+    if (mem == NULL || pos == NULL) {
+        hpo__free(mem);
+        hpo__free(pos);
+        return hpo__error_set(HPO_ENOMEM, "TPE: out of memory for %zu observations", o->n);
+    }
+    run = mem + n_num * o->n;
+    for (size_t s = 0; s < n_slots; s++)
+        pos[s] = -1;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->below[i] != which || c->obs_of[i] < 0)
+            continue;
+        if (c->slot_of[i] >= 0)
+            pos[c->slot_of[i]] = c->obs_of[i];
+        else
+            run[n_run++] = (uint32_t)c->obs_of[i];
+    }
+    uint32_t *ord = mem;
+    for (size_t d = 0; d < sv->n; d++) {
+        const hpo__tpe_col *col = cols[d];
+        size_t k = 0, r = 0;
+        if (!col->numeric)
+            continue;
+        /* uncached rows by (value, row): a few RUNNING trials, insertion sort */
+        for (size_t a = 1; a < n_run; a++) {
+            uint32_t v = run[a];
+            double mv = o->x[v * sv->n + d];
+            size_t b = a;
+            mv = col->log ? log(mv) : mv;
+            while (b > 0) {
+                double mb = o->x[run[b - 1] * sv->n + d];
+                mb = col->log ? log(mb) : mb;
+                if (!(mv < mb || (mv == mb && v < run[b - 1])))
+                    break;
+                run[b] = run[b - 1];
+                b--;
+            }
+            run[b] = v;
+        }
+        for (size_t j = 0; j < col->n_order; j++) {
+            uint32_t s = col->order[j];
+            if (pos[s] < 0)
+                continue;
+            while (r < n_run) {
+                double mr = o->x[run[r] * sv->n + d];
+                mr = col->log ? log(mr) : mr;
+                if (!(mr < col->mu[s] || (mr == col->mu[s] && run[r] < (uint32_t)pos[s])))
+                    break;
+                ord[k++] = run[r++];
+            }
+            ord[k++] = (uint32_t)pos[s];
+        }
+        while (r < n_run)
+            ord[k++] = run[r++];
+        if (k == o->n)
+            orders[d] = ord;
+        ord += o->n;
+    }
+    hpo__free(pos);
+    *mem_out = mem;
     return HPO_OK;
 }
 
@@ -317,6 +424,9 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
 {
     sample_ctx c = {0};
     obs_set below = {0}, above = {0};
+    const hpo__tpe_col **cols = NULL;
+    const uint32_t **ord_below = NULL, **ord_above = NULL;
+    uint32_t *ord_mem_below = NULL, *ord_mem_above = NULL;
     hpo__parzen l = {0}, g = {0};
     size_t n_obj = hpo_study_n_objectives(study), n_done = 0, ncand = t->opts.n_ei_candidates;
     hpo_direction dirs_small[4], *dirs = dirs_small;
@@ -335,6 +445,11 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     for (size_t i = 0; i < c.n; i++)
         n_done += c.trials[i]->state != HPO_TRIAL_RUNNING;
     c.below = hpo__malloc(c.n + 1);
+    c.slot_of = hpo__reallocarray(NULL, c.n + 1, sizeof(long));
+    c.obs_of = hpo__reallocarray(NULL, c.n + 1, sizeof(long));
+    cols = hpo__calloc(sv->n + 1, sizeof(*cols));
+    ord_below = hpo__calloc(sv->n + 1, sizeof(*ord_below));
+    ord_above = hpo__calloc(sv->n + 1, sizeof(*ord_above));
     c.hints = hpo__calloc(sv->n + 1, sizeof(size_t));
     c.cand = hpo__malloc((ncand * sv->n + 1) * sizeof(double));
     c.ll = hpo__malloc(ncand * sizeof(double));
@@ -344,17 +459,24 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     below.w = hpo__malloc((c.n + 1) * sizeof(double));
     above.w = hpo__malloc((c.n + 1) * sizeof(double));
     if (!c.below || !c.hints || !c.cand || !c.ll || !c.lg || !below.x || !above.x || !below.w ||
-            !above.w) {
+            !above.w || !c.slot_of || !c.obs_of || !cols || !ord_below || !ord_above) {
         rc = hpo__error_set(HPO_ENOMEM, "TPE: out of memory for %zu trials", c.n);
         goto out;
     }
-    rc = hpo__tpe_split(c.trials, c.n, dirs, n_obj, gamma_of(t, n_done, n_obj > 1), c.below);
+    rc = hpo__tpe_hist_sync(&t->hist, hpo__study_id(study), c.trials, c.n, c.slot_of);
     if (rc == HPO_OK)
-        rc = gather(t, &c, sv, mv, &below, &above);
+        rc = hpo__tpe_split(c.trials, c.n, dirs, n_obj, gamma_of(t, n_done, n_obj > 1),
+                c.below);
     if (rc == HPO_OK)
-        rc = fit(t, sv, &below, n_obj > 1, mv, &l);
+        rc = gather(t, &c, sv, mv, cols, &below, &above);
     if (rc == HPO_OK)
-        rc = fit(t, sv, &above, false, mv, &g);
+        rc = set_orders(t, &c, sv, cols, 1, &below, ord_below, &ord_mem_below);
+    if (rc == HPO_OK)
+        rc = set_orders(t, &c, sv, cols, 0, &above, ord_above, &ord_mem_above);
+    if (rc == HPO_OK)
+        rc = fit(t, sv, &below, n_obj > 1, mv, (const uint32_t *const *)ord_below, &l);
+    if (rc == HPO_OK)
+        rc = fit(t, sv, &above, false, mv, (const uint32_t *const *)ord_above, &g);
     if (rc == HPO_OK)
         rc = hpo__parzen_sample(&l, &t->rng, ncand, c.cand);
     if (rc == HPO_OK)
@@ -381,6 +503,11 @@ out:
     hpo__free(above.x);
     hpo__free(below.w);
     hpo__free(above.w);
+    hpo__free(cols);
+    hpo__free(ord_below);
+    hpo__free(ord_above);
+    hpo__free(ord_mem_below);
+    hpo__free(ord_mem_above);
     ctx_free(&c);
     if (dirs != dirs_small)
         hpo__free(dirs);
@@ -565,6 +692,7 @@ static void tpe_destroy(hpo_sampler *s)
     if (t == NULL)
         return;
     hpo__space_cache_free(&t->spaces);
+    hpo__tpe_hist_free(&t->hist);
     hpo__free(t);
     s->impl = NULL;
 }
@@ -602,5 +730,6 @@ int hpo_sampler_tpe_new(hpo_sampler **out, const hpo_tpe_options *opts)
     hpo__rng_seed(&seeder, ~opts->seed);
     hpo__rng_seed(&t->rng_random, hpo__rng_u64(&seeder));
     hpo__space_cache_init(&t->spaces);
+    hpo__tpe_hist_init(&t->hist);
     return hpo__sampler_new(out, &tpe_ops, t);
 }

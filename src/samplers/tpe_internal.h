@@ -46,6 +46,53 @@ int hpo__space_cache_update(hpo__space_cache *c, int64_t study_id, hpo__record *
 /** The intersection without single distributions, sorted by name, appended to out. */
 int hpo__space_cache_intersection(const hpo__space_cache *c, hpo__space *out);
 
+/* ---- tpe_cache.c ---------------------------------------------------------- */
+
+/*
+ * One parameter (name + distribution) over the cached finished trials: its
+ * internal value per slot (NaN when the trial lacks it) and, when numerical,
+ * the slots that have it sorted by (transformed value, trial number).
+ */
+typedef struct hpo__tpe_col {
+    char *name;
+    hpo_distribution *dist;
+    bool numeric, log;
+    double *val;     /* per slot */
+    double *mu;      /* per slot: val, or ln val for log distributions */
+    uint32_t *order; /* numerical: slots by (mu, number) */
+    size_t n_order;
+    uint64_t used;   /* LRU stamp */
+} hpo__tpe_col;
+
+/* The finished (COMPLETE/PRUNED) trials TPE has seen, in arrival order. */
+typedef struct hpo__tpe_hist {
+    int64_t study_id;
+    const hpo__record **rec; /* per slot, referenced */
+    size_t n_slots, cap_slots;
+    long *slot_of_number;    /* trial number -> slot, -1 when none */
+    size_t cap_num;
+    hpo__tpe_col **cols;
+    size_t n_cols, cap_cols;
+    uint64_t clock, pin;
+} hpo__tpe_hist;
+
+void hpo__tpe_hist_init(hpo__tpe_hist *h);
+void hpo__tpe_hist_free(hpo__tpe_hist *h);
+/**
+ * Bring the cache up to date with trials[0..n) (ordered by number) and set
+ * slot_of[i] to trial i's slot, or -1 for a trial that is not finished. A
+ * record that differs from the cached one for its number (or another study)
+ * resets the cache. Errors: ENOMEM (the cache is then empty, slot_of all -1).
+ */
+int hpo__tpe_hist_sync(hpo__tpe_hist *h, int64_t study_id, hpo__record *const *trials, size_t n,
+        long *slot_of);
+/**
+ * The column of (name, dist), built on first use. Columns handed out stay valid
+ * until the next hpo__tpe_hist_sync. Errors: ENOMEM.
+ */
+int hpo__tpe_hist_column(hpo__tpe_hist *h, const char *name, const hpo_distribution *dist,
+        const hpo__tpe_col **out);
+
 /* ---- tpe.c --------------------------------------------------------------- */
 
 /**

@@ -427,7 +427,10 @@ static int build_weights(hpo__parzen *pe, const double *w, size_t n_obs, double 
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu weights", nc);
     for (size_t i = 0; i < nc; i++) {
         pe->weights[i] = (i < n_obs ? w[i] : prior_weight) / total;
-        pe->log_weights[i] = log(pe->weights[i]);
+        /* most weights are equal (the flat part of default_weights): one log */
+        pe->log_weights[i] = i > 0 && pe->weights[i] == pe->weights[i - 1]
+                                     ? pe->log_weights[i - 1]
+                                     : log(pe->weights[i]);
     }
     return HPO_OK;
 }

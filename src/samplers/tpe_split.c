@@ -30,6 +30,34 @@ static int cmp_key(const void *pa, const void *pb)
     return (a->i > b->i) - (a->i < b->i);
 }
 
+/*
+ * Move the k smallest keys (by cmp_key, so ties by position) to keys[0..k),
+ * in order. Only a few of the complete trials are "below" (at most 25 by
+ * default), so keeping a sorted prefix beats sorting all of them.
+ */
+static void select_smallest(sort_key *keys, size_t n, size_t k)
+{
+    if (k == 0)
+        return;
+    if (k > 64 || k * 8 > n) {
+        qsort(keys, n, sizeof(*keys), cmp_key);
+        return;
+    }
+    size_t filled = 0;
+    for (size_t i = 0; i < n; i++) {
+        sort_key v = keys[i];
+        if (filled == k && cmp_key(&v, &keys[k - 1]) >= 0)
+            continue;
+        size_t j = filled < k ? filled++ : k - 1;
+        /* keys[i] is not needed again once read: the prefix may overwrite it */
+        while (j > 0 && cmp_key(&v, &keys[j - 1]) < 0) {
+            keys[j] = keys[j - 1];
+            j--;
+        }
+        keys[j] = v;
+    }
+}
+
 static double positive_part(double v)
 {
     return v > 0.0 ? v : 0.0;
@@ -271,8 +299,8 @@ int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *di
             goto out;
         take = n_below < nc ? n_below : nc;
     } else {
-        qsort(keys, nc, sizeof(*keys), cmp_key);
         take = n_below < nc ? n_below : nc;
+        select_smallest(keys, nc, take);
         for (size_t s = 0; s < take; s++)
             is_below[keys[s].i] = 1;
     }

@@ -205,6 +205,79 @@ static void test_constant_liar_attr(void **state)
     hpo_test_env_close(&env);
 }
 
+/*
+ * One scripted history: trials finish out of order (two or three RUNNING at a
+ * time, so the liar's rows mix with cached ones), some are pruned, ints and a
+ * stepped float repeat values (ties in the sort orders), a log float and a
+ * conditional parameter. xs gets every suggested value in order.
+ */
+static size_t run_script(hpo_sampler *s, double *xs)
+{
+    hpo_test_env env;
+    size_t k = 0;
+    hpo_trial *open_t[3] = {NULL, NULL, NULL};
+    double vals[3] = {0, 0, 0};
+    static const char *const cats[] = {"a", "b", "c"};
+    hpo_test_env_open(&env, HPO_MINIMIZE);
+    assert_ok(hpo_study_set_sampler(env.study, s));
+    for (int i = 0; i < 160; i++) {
+        int slot = i % 3;
+        if (open_t[slot] != NULL) {
+            if (i % 7 == 0) {
+                assert_ok(hpo_study_tell(env.study, open_t[slot], HPO_TRIAL_PRUNED, NULL, 0));
+                hpo_trial_free(open_t[slot]);
+            } else {
+                tell(env.study, open_t[slot], vals[slot]);
+            }
+        }
+        hpo_trial *t = NULL;
+        double x, lr, q;
+        int64_t n, m;
+        size_t c;
+        assert_ok(hpo_study_ask(env.study, &t));
+        assert_ok(hpo_trial_suggest_float(t, "x", -3.0, 3.0, HPO_NO_STEP, false, &x));
+        assert_ok(hpo_trial_suggest_int(t, "n", 0, 6, 1, false, &n));
+        assert_ok(hpo_trial_suggest_float(t, "lr", 1e-4, 1.0, HPO_NO_STEP, true, &lr));
+        assert_ok(hpo_trial_suggest_float(t, "q", 0.0, 1.0, 0.25, false, &q));
+        assert_ok(hpo_trial_suggest_categorical_str(t, "c", cats, 3, &c));
+        xs[k++] = x;
+        xs[k++] = (double)n;
+        xs[k++] = lr;
+        xs[k++] = q;
+        xs[k++] = (double)c;
+        vals[slot] = x * x + 0.3 * (double)((n - 2) * (n - 2)) + fabs(log10(lr) + 2) + q +
+                     (double)c;
+        if (c == 1) {
+            assert_ok(hpo_trial_suggest_int(t, "m", 1, 100, 1, true, &m));
+            xs[k++] = (double)m;
+            vals[slot] += fabs((double)m - 10.0) / 10.0;
+        }
+        assert_ok(hpo_trial_report(t, vals[slot], 0));
+        open_t[slot] = t;
+    }
+    for (int slot = 0; slot < 3; slot++)
+        tell(env.study, open_t[slot], vals[slot]);
+    hpo_test_env_close(&env);
+    return k;
+}
+
+/* The history cache is an optimisation only: the same script, bit-identical values. */
+static void test_history_cache_is_exact(void **state)
+{
+    (void)state;
+    double *a = calloc(160 * 6, sizeof(double)), *b = calloc(160 * 6, sizeof(double));
+    for (int mv = 0; mv <= 1; mv++) {
+        hpo_sampler *plain = tpe(21, mv, 1);
+        hpo__tpe_disable_history(plain);
+        size_t na = run_script(tpe(21, mv, 1), a);
+        size_t nb = run_script(plain, b);
+        assert_true(na == nb);
+        assert_memory_equal(a, b, na * sizeof(double));
+    }
+    free(a);
+    free(b);
+}
+
 static void test_relative_params_chunks(void **state)
 {
     (void)state;
@@ -342,6 +415,7 @@ int main(void)
             cmocka_unit_test(test_bounds_steps_conditional_categorical),
             cmocka_unit_test(test_constant_liar_attr),
             cmocka_unit_test(test_relative_params_chunks),
+        cmocka_unit_test(test_history_cache_is_exact),
             cmocka_unit_test(test_multi_objective),
             cmocka_unit_test(test_hssp_2d),
             cmocka_unit_test(test_options_validation),

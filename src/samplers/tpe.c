@@ -35,6 +35,7 @@ typedef struct tpe_impl {
     hpo_rng rng_random; /* the startup phase's random sampling */
     hpo__space_cache spaces;
     hpo__tpe_hist hist; /* the finished trials' values and sort orders */
+    bool no_hist;       /* tests: read every trial afresh, sort every dimension */
 } tpe_impl;
 
 /* ==== defaults and options ================================================ */
@@ -463,15 +464,20 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
         rc = hpo__error_set(HPO_ENOMEM, "TPE: out of memory for %zu trials", c.n);
         goto out;
     }
-    rc = hpo__tpe_hist_sync(&t->hist, hpo__study_id(study), c.trials, c.n, c.slot_of);
+    if (t->no_hist) {
+        for (size_t i = 0; i < c.n; i++)
+            c.slot_of[i] = -1;
+    } else {
+        rc = hpo__tpe_hist_sync(&t->hist, hpo__study_id(study), c.trials, c.n, c.slot_of);
+    }
     if (rc == HPO_OK)
         rc = hpo__tpe_split(c.trials, c.n, dirs, n_obj, gamma_of(t, n_done, n_obj > 1),
                 c.below);
     if (rc == HPO_OK)
         rc = gather(t, &c, sv, mv, cols, &below, &above);
-    if (rc == HPO_OK)
+    if (rc == HPO_OK && !t->no_hist)
         rc = set_orders(t, &c, sv, cols, 1, &below, ord_below, &ord_mem_below);
-    if (rc == HPO_OK)
+    if (rc == HPO_OK && !t->no_hist)
         rc = set_orders(t, &c, sv, cols, 0, &above, ord_above, &ord_mem_above);
     if (rc == HPO_OK)
         rc = fit(t, sv, &below, n_obj > 1, mv, (const uint32_t *const *)ord_below, &l);
@@ -695,6 +701,11 @@ static void tpe_destroy(hpo_sampler *s)
     hpo__tpe_hist_free(&t->hist);
     hpo__free(t);
     s->impl = NULL;
+}
+
+void hpo__tpe_disable_history(hpo_sampler *s)
+{
+    ((tpe_impl *)s->impl)->no_hist = true;
 }
 
 static const hpo__sampler_ops tpe_ops = {

@@ -102,6 +102,11 @@ int hpo__tpe_hist_column(hpo__tpe_hist *h, const char *name, const hpo_distribut
  * unreadable (a foreign attr we cannot read is ignored, not an error).
  */
 json_t *hpo__tpe_relative_params(const hpo__record *r);
+/**
+ * Tests: make a TPE sampler read every trial afresh and sort every dimension,
+ * as without the history cache (its results must be the same bit for bit).
+ */
+void hpo__tpe_disable_history(hpo_sampler *s);
 
 /* ---- tpe_split.c ---------------------------------------------------------- */
 

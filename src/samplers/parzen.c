@@ -244,7 +244,7 @@ void hpo__parzen_free(hpo__parzen *pe)
 {
     if (pe == NULL)
         return;
-    for (size_t d = 0; pe->dims != NULL && d < pe->n_dims; d++) {
+    for (size_t d = 0; pe->dims != NULL && d < pe->cap_dims; d++) {
         hpo__pz_dim *dim = &pe->dims[d];
         hpo__free(dim->mus);
         hpo__free(dim->sigmas);
@@ -256,6 +256,7 @@ void hpo__parzen_free(hpo__parzen *pe)
     hpo__free(pe->dims);
     hpo__free(pe->weights);
     hpo__free(pe->log_weights);
+    hpo__free(pe->sort_scratch);
     memset(pe, 0, sizeof(*pe));
 }
 
@@ -313,13 +314,6 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
     if (!(dim->thigh > dim->tlow) || !isfinite(dim->thigh - dim->tlow))
         return hpo__error_set(HPO_EINVAL, "parzen: empty or infinite range [%g, %g]", dim->low,
                 dim->high);
-    dim->mus = hpo__malloc(nc * sizeof(double));
-    dim->sigmas = hpo__malloc(nc * sizeof(double));
-    dim->log_norm = hpo__malloc(nc * sizeof(double));
-    dim->inv_sigma = hpo__malloc(nc * sizeof(double));
-    dim->lconst = hpo__malloc(nc * sizeof(double));
-    if (!dim->mus || !dim->sigmas || !dim->log_norm || !dim->inv_sigma || !dim->lconst)
-        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
 
     for (size_t i = 0; i < n_obs; i++) {
         double v = obs[i * stride];
@@ -386,9 +380,6 @@ static int build_categorical(hpo__pz_dim *dim, const hpo_distribution *dist, con
     size_t k = dist->n_choices;
     dim->kind = HPO__PZ_CATEGORICAL;
     dim->n_choices = k;
-    dim->cat_obs = hpo__malloc((n_obs + 1) * sizeof(long));
-    if (dim->cat_obs == NULL)
-        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", n_obs + 1);
     for (size_t i = 0; i < n_obs; i++) {
         double v = obs[i * stride];
         if (!(v >= 0.0 && v < (double)k) || v != floor(v))
@@ -421,10 +412,6 @@ static int build_weights(hpo__parzen *pe, const double *w, size_t n_obs, double 
     }
     if (!isfinite(total))
         return hpo__error_set(HPO_EINVAL, "weights: their sum overflows");
-    pe->weights = hpo__malloc(nc * sizeof(double));
-    pe->log_weights = hpo__malloc(nc * sizeof(double));
-    if (pe->weights == NULL || pe->log_weights == NULL)
-        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu weights", nc);
     for (size_t i = 0; i < nc; i++) {
         pe->weights[i] = (i < n_obs ? w[i] : prior_weight) / total;
         /* most weights are equal (the flat part of default_weights): one log */
@@ -435,47 +422,89 @@ static int build_weights(hpo__parzen *pe, const double *w, size_t n_obs, double 
     return HPO_OK;
 }
 
+/*
+ * Arrays for nc components in n_dims dimensions (every dimension gets the
+ * numerical and the categorical ones), keeping pe's when they are big enough:
+ * TPE rebuilds its two estimators every trial at nearly the same size.
+ */
+static int reserve(hpo__parzen *pe, size_t nc, size_t n_dims, bool exact)
+{
+    if (pe->dims != NULL && pe->cap_components >= nc && pe->cap_dims >= n_dims)
+        return HPO_OK;
+    size_t cap = nc, cap_dims = n_dims > 0 ? n_dims : 1;
+    if (!exact && cap < pe->cap_components + pe->cap_components / 2)
+        cap = pe->cap_components + pe->cap_components / 2;
+    if (!exact && cap_dims < pe->cap_dims)
+        cap_dims = pe->cap_dims;
+    hpo__parzen_free(pe);
+    pe->weights = hpo__reallocarray(NULL, cap, sizeof(double));
+    pe->log_weights = hpo__reallocarray(NULL, cap, sizeof(double));
+    pe->sort_scratch = hpo__reallocarray(NULL, 2 * cap, sizeof(mu_index));
+    pe->dims = hpo__calloc(cap_dims, sizeof(*pe->dims));
+    if (!pe->weights || !pe->log_weights || !pe->sort_scratch || !pe->dims)
+        goto oom;
+    pe->cap_dims = cap_dims;
+    for (size_t d = 0; d < cap_dims; d++) {
+        hpo__pz_dim *dim = &pe->dims[d];
+        dim->mus = hpo__reallocarray(NULL, cap, sizeof(double));
+        dim->sigmas = hpo__reallocarray(NULL, cap, sizeof(double));
+        dim->log_norm = hpo__reallocarray(NULL, cap, sizeof(double));
+        dim->inv_sigma = hpo__reallocarray(NULL, cap, sizeof(double));
+        dim->lconst = hpo__reallocarray(NULL, cap, sizeof(double));
+        dim->cat_obs = hpo__reallocarray(NULL, cap, sizeof(long));
+        if (!dim->mus || !dim->sigmas || !dim->log_norm || !dim->inv_sigma || !dim->lconst ||
+                !dim->cat_obs)
+            goto oom;
+    }
+    pe->cap_components = cap;
+    return HPO_OK;
+oom:
+    hpo__parzen_free(pe);
+    return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels in %zu dimensions",
+            nc, n_dims);
+}
+
+static int build_into(hpo__parzen *pe, const hpo_distribution *const *dists, size_t n_dims,
+        const double *obs, size_t n_obs, const double *obs_weights, const hpo__parzen_opts *opts,
+        const uint32_t *const *orders, bool exact)
+{
+    int rc = reserve(pe, n_obs + 1, n_dims, exact);
+    if (rc != HPO_OK)
+        return rc;
+    pe->n_components = n_obs + 1;
+    pe->n_dims = n_dims;
+    rc = build_weights(pe, obs_weights, n_obs, opts->prior_weight);
+    for (size_t d = 0; rc == HPO_OK && d < n_dims; d++) {
+        hpo__pz_dim *dim = &pe->dims[d];
+        if (dists[d]->kind == HPO_DIST_CATEGORICAL)
+            rc = build_categorical(dim, dists[d], obs + d, n_dims, n_obs, opts->prior_weight);
+        else
+            rc = build_numerical(dim, dists[d], obs + d, n_dims, n_obs, n_dims, opts,
+                    orders != NULL ? orders[d] : NULL, pe->sort_scratch);
+    }
+    if (rc != HPO_OK) {
+        pe->n_components = 0;
+        pe->n_dims = 0;
+    }
+    return rc;
+}
+
 int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, size_t n_dims,
         const double *obs, size_t n_obs, const double *obs_weights,
         const hpo__parzen_opts *opts)
 {
-    return hpo__parzen_build_ordered(pe, dists, n_dims, obs, n_obs, obs_weights, opts, NULL);
+    memset(pe, 0, sizeof(*pe));
+    int rc = build_into(pe, dists, n_dims, obs, n_obs, obs_weights, opts, NULL, true);
+    if (rc != HPO_OK)
+        hpo__parzen_free(pe);
+    return rc;
 }
 
 int hpo__parzen_build_ordered(hpo__parzen *pe, const hpo_distribution *const *dists,
         size_t n_dims, const double *obs, size_t n_obs, const double *obs_weights,
         const hpo__parzen_opts *opts, const uint32_t *const *orders)
 {
-    int rc;
-    mu_index *scratch = NULL;
-    memset(pe, 0, sizeof(*pe));
-    pe->n_components = n_obs + 1;
-    rc = build_weights(pe, obs_weights, n_obs, opts->prior_weight);
-    if (rc != HPO_OK)
-        goto fail;
-    pe->dims = hpo__calloc(n_dims > 0 ? n_dims : 1, sizeof(*pe->dims));
-    scratch = hpo__malloc((2 * n_obs + 1) * sizeof(*scratch)); /* values + merge buffer */
-    if (pe->dims == NULL || scratch == NULL) {
-        rc = hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu dimensions", n_dims);
-        goto fail;
-    }
-    pe->n_dims = n_dims;
-    for (size_t d = 0; d < n_dims; d++) {
-        if (dists[d]->kind == HPO_DIST_CATEGORICAL)
-            rc = build_categorical(&pe->dims[d], dists[d], obs + d, n_dims, n_obs,
-                    opts->prior_weight);
-        else
-            rc = build_numerical(&pe->dims[d], dists[d], obs + d, n_dims, n_obs, n_dims, opts,
-                    orders != NULL ? orders[d] : NULL, scratch);
-        if (rc != HPO_OK)
-            goto fail;
-    }
-    hpo__free(scratch);
-    return HPO_OK;
-fail:
-    hpo__free(scratch);
-    hpo__parzen_free(pe);
-    return rc;
+    return build_into(pe, dists, n_dims, obs, n_obs, obs_weights, opts, orders, false);
 }
 
 /* ==== Evaluation ========================================================== */

@@ -52,6 +52,9 @@ typedef struct hpo__parzen {
     double *weights;     /* normalised mixture weights */
     double *log_weights;
     hpo__pz_dim *dims;
+    /* memory kept for rebuilding (hpo__parzen_build_ordered) */
+    size_t cap_components, cap_dims;
+    void *sort_scratch;
 } hpo__parzen;
 
 typedef struct hpo__parzen_opts {
@@ -73,11 +76,14 @@ int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, siz
         const double *obs, size_t n_obs, const double *obs_weights,
         const hpo__parzen_opts *opts);
 /**
- * hpo__parzen_build with, per dimension, an optional order of the observations
+ * hpo__parzen_build into pe, which must be zeroed or hold an estimator (whose
+ * memory is reused when big enough: TPE rebuilds its two every trial), with,
+ * per dimension, an optional order of the observations
  * (orders NULL, or orders[d] NULL for none): indices 0..n_obs) sorted by
  * (transformed value, index), e.g. kept across calls by the caller. A numerical
  * dimension with such an order skips its sort; an order that is not exactly
  * that is ignored (the dimension is sorted), so the estimator never differs.
+ * On failure pe holds no estimator but may keep memory: hpo__parzen_free it.
  */
 int hpo__parzen_build_ordered(hpo__parzen *pe, const hpo_distribution *const *dists,
         size_t n_dims, const double *obs, size_t n_obs, const double *obs_weights,

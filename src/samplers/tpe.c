@@ -36,6 +36,10 @@ typedef struct tpe_impl {
     hpo__space_cache spaces;
     hpo__tpe_hist hist; /* the finished trials' values and sort orders */
     bool no_hist;       /* tests: read every trial afresh, sort every dimension */
+    /* memory kept between trials (the sampler's calls are serialised) */
+    hpo__parzen pl, pg; /* l and g, rebuilt in place */
+    double *obs_mem;    /* below and above rows, then their weights */
+    size_t cap_obs;
 } tpe_impl;
 
 /* ==== defaults and options ================================================ */
@@ -428,7 +432,7 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     const hpo__tpe_col **cols = NULL;
     const uint32_t **ord_below = NULL, **ord_above = NULL;
     uint32_t *ord_mem_below = NULL, *ord_mem_above = NULL;
-    hpo__parzen l = {0}, g = {0};
+    hpo__parzen *l = &t->pl, *g = &t->pg;
     size_t n_obj = hpo_study_n_objectives(study), n_done = 0, ncand = t->opts.n_ei_candidates;
     hpo_direction dirs_small[4], *dirs = dirs_small;
     bool mv = multivariate_for(t, study);
@@ -455,10 +459,20 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     c.cand = hpo__malloc((ncand * sv->n + 1) * sizeof(double));
     c.ll = hpo__malloc(ncand * sizeof(double));
     c.lg = hpo__malloc(ncand * sizeof(double));
-    below.x = hpo__malloc((c.n * sv->n + 1) * sizeof(double));
-    above.x = hpo__malloc((c.n * sv->n + 1) * sizeof(double));
-    below.w = hpo__malloc((c.n + 1) * sizeof(double));
-    above.w = hpo__malloc((c.n + 1) * sizeof(double));
+    size_t need = 2 * (c.n * sv->n + 1) + 2 * (c.n + 1);
+    if (need > t->cap_obs) {
+        double *mem = hpo__reallocarray(t->obs_mem, need + need / 2, sizeof(double));
+        if (mem != NULL) {
+            t->obs_mem = mem;
+            t->cap_obs = need + need / 2;
+        }
+    }
+    if (t->cap_obs >= need) {
+        below.x = t->obs_mem;
+        above.x = below.x + c.n * sv->n + 1;
+        below.w = above.x + c.n * sv->n + 1;
+        above.w = below.w + c.n + 1;
+    }
     if (!c.below || !c.hints || !c.cand || !c.ll || !c.lg || !below.x || !above.x || !below.w ||
             !above.w || !c.slot_of || !c.obs_of || !cols || !ord_below || !ord_above) {
         rc = hpo__error_set(HPO_ENOMEM, "TPE: out of memory for %zu trials", c.n);
@@ -480,15 +494,15 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     if (rc == HPO_OK && !t->no_hist)
         rc = set_orders(t, &c, sv, cols, 0, &above, ord_above, &ord_mem_above);
     if (rc == HPO_OK)
-        rc = fit(t, sv, &below, n_obj > 1, mv, (const uint32_t *const *)ord_below, &l);
+        rc = fit(t, sv, &below, n_obj > 1, mv, (const uint32_t *const *)ord_below, l);
     if (rc == HPO_OK)
-        rc = fit(t, sv, &above, false, mv, (const uint32_t *const *)ord_above, &g);
+        rc = fit(t, sv, &above, false, mv, (const uint32_t *const *)ord_above, g);
     if (rc == HPO_OK)
-        rc = hpo__parzen_sample(&l, &t->rng, ncand, c.cand);
+        rc = hpo__parzen_sample(l, &t->rng, ncand, c.cand);
     if (rc == HPO_OK)
-        rc = hpo__parzen_log_pdf(&l, c.cand, ncand, c.ll);
+        rc = hpo__parzen_log_pdf(l, c.cand, ncand, c.ll);
     if (rc == HPO_OK)
-        rc = hpo__parzen_log_pdf(&g, c.cand, ncand, c.lg);
+        rc = hpo__parzen_log_pdf(g, c.cand, ncand, c.lg);
     if (rc != HPO_OK)
         goto out;
     size_t best = 0;
@@ -503,12 +517,6 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     }
     memcpy(out, c.cand + best * sv->n, sv->n * sizeof(double));
 out:
-    hpo__parzen_free(&l);
-    hpo__parzen_free(&g);
-    hpo__free(below.x);
-    hpo__free(above.x);
-    hpo__free(below.w);
-    hpo__free(above.w);
     hpo__free(cols);
     hpo__free(ord_below);
     hpo__free(ord_above);
@@ -699,6 +707,9 @@ static void tpe_destroy(hpo_sampler *s)
         return;
     hpo__space_cache_free(&t->spaces);
     hpo__tpe_hist_free(&t->hist);
+    hpo__parzen_free(&t->pl);
+    hpo__parzen_free(&t->pg);
+    hpo__free(t->obs_mem);
     hpo__free(t);
     s->impl = NULL;
 }

@@ -667,6 +667,15 @@ typedef struct pdf_scratch {
     double *acc;  /* exact log terms (continuous + categorical, then discrete) */
     double *ub;   /* upper bounds including the discrete dims */
     double *cell; /* xl, xr per discrete dim */
+    /*
+     * Per discrete dim, n_components each: the first component with the same
+     * kernel (mu, sigma, norm), and that kernel's mass on this point's cell once
+     * computed (stamp = point + 1). Small mixtures repeat kernels a lot (ints
+     * with few values), and the mass is the costly part.
+     */
+    size_t *rep, *stamp;
+    double *mass;
+    size_t point;
 } pdf_scratch;
 
 static double logsumexp_above(const double *v, size_t n, double m)
@@ -680,18 +689,48 @@ static double logsumexp_above(const double *v, size_t n, double m)
     return m + log(s);
 }
 
-static double exact_terms(const hpo__parzen *pe, const pdf_scratch *sc, size_t c)
+static double exact_terms(const hpo__parzen *pe, pdf_scratch *sc, size_t c)
 {
+    size_t nc = pe->n_components, k = 0;
     double v = sc->acc[c];
-    size_t k = 0;
     for (size_t d = 0; d < pe->n_dims; d++) {
         const hpo__pz_dim *dim = &pe->dims[d];
         if (dim->kind != HPO__PZ_DISCRETE)
             continue;
-        v += discrete_log_mass(dim, c, sc->cell[2 * k], sc->cell[2 * k + 1]);
+        size_t r = sc->rep[k * nc + c];
+        if (sc->stamp[k * nc + r] != sc->point + 1) {
+            sc->mass[k * nc + r] = discrete_log_mass(dim, r, sc->cell[2 * k], sc->cell[2 * k + 1]);
+            sc->stamp[k * nc + r] = sc->point + 1;
+        }
+        v += sc->mass[k * nc + r];
         k++;
     }
     return v;
+}
+
+/* rep[] of the discrete dims: quadratic, so only for small mixtures (else c itself). */
+static void find_repeated_kernels(const hpo__parzen *pe, pdf_scratch *sc)
+{
+    size_t nc = pe->n_components, k = 0;
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        const hpo__pz_dim *dim = &pe->dims[d];
+        if (dim->kind != HPO__PZ_DISCRETE)
+            continue;
+        size_t *rep = sc->rep + k * nc;
+        for (size_t c = 0; c < nc; c++) {
+            rep[c] = c;
+            sc->stamp[k * nc + c] = 0;
+            for (size_t e = 0; nc <= 128 && e < c; e++) {
+                if (rep[e] == e && dim->mus[e] == dim->mus[c] &&
+                        dim->inv_sigma[e] == dim->inv_sigma[c] &&
+                        dim->log_norm[e] == dim->log_norm[c]) {
+                    rep[c] = e;
+                    break;
+                }
+            }
+        }
+        k++;
+    }
 }
 
 /* log p(x) for one point; discrete dims computed exactly only where they can matter. */
@@ -738,16 +777,26 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
 
 int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
 {
-    size_t nc = pe->n_components;
+    size_t nc = pe->n_components, nd = 0;
     pdf_scratch sc;
-    double *mem = hpo__reallocarray(NULL, 2 * nc + 2 * pe->n_dims + 1, sizeof(double));
+    for (size_t d = 0; d < pe->n_dims; d++)
+        nd += pe->dims[d].kind == HPO__PZ_DISCRETE;
+    /* doubles: acc, ub, cell, mass; then indices: rep, stamp */
+    size_t n_dbl = 2 * nc + 2 * pe->n_dims + nd * nc + 1;
+    double *mem = hpo__malloc(n_dbl * sizeof(double) + 2 * nd * nc * sizeof(size_t));
     if (mem == NULL)
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
     sc.acc = mem;
     sc.ub = mem + nc;
     sc.cell = mem + 2 * nc;
-    for (size_t p = 0; p < n; p++)
+    sc.mass = sc.cell + 2 * pe->n_dims;
+    sc.rep = (size_t *)(mem + n_dbl);
+    sc.stamp = sc.rep + nd * nc;
+    find_repeated_kernels(pe, &sc);
+    for (size_t p = 0; p < n; p++) {
+        sc.point = p;
         out[p] = log_pdf_point(pe, x + p * pe->n_dims, &sc);
+    }
     hpo__free(mem);
     return HPO_OK;
 }

@@ -272,18 +272,24 @@ int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *di
 {
     sort_key *keys = hpo__malloc((n + 1) * sizeof(*keys));
     size_t *cidx = hpo__malloc((n + 1) * sizeof(size_t));
+    double *viol = hpo__malloc((n + 1) * sizeof(double)); /* > 0: infeasible */
     size_t nk, nc = 0, take;
     int rc = HPO_OK;
-    double viol;
-    if (keys == NULL || cidx == NULL) {
+    if (keys == NULL || cidx == NULL || viol == NULL) {
         rc = hpo__error_set(HPO_ENOMEM, "TPE: out of memory splitting %zu trials", n);
         goto out;
     }
     memset(is_below, 0, n);
+    /* each trial's violation once (NaN: no constraint attr); RUNNING ones are never infeasible */
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        bool has = trials[i]->state != HPO_TRIAL_RUNNING && hpo__trial_violation(trials[i], &v);
+        viol[i] = has ? v : (double)NAN;
+    }
     /* complete (feasible) trials */
     for (size_t i = 0; i < n; i++) {
         const hpo__record *r = trials[i];
-        if (r->state != HPO_TRIAL_COMPLETE || (hpo__trial_violation(r, &viol) && viol > 0.0))
+        if (r->state != HPO_TRIAL_COMPLETE || viol[i] > 0.0)
             continue;
         cidx[nc] = i;
         keys[nc].k1 = r->n_values > 0 ? r->values[0] : HUGE_VAL;
@@ -309,7 +315,7 @@ int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *di
     nk = 0;
     for (size_t i = 0; i < n; i++) {
         const hpo__record *r = trials[i];
-        if (r->state != HPO_TRIAL_PRUNED || (hpo__trial_violation(r, &viol) && viol > 0.0))
+        if (r->state != HPO_TRIAL_PRUNED || viol[i] > 0.0)
             continue;
         pruned_key(r, dirs[0], &keys[nk]);
         keys[nk++].i = i;
@@ -322,10 +328,9 @@ int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *di
     /* infeasible finished trials, least violation first */
     nk = 0;
     for (size_t i = 0; i < n; i++) {
-        const hpo__record *r = trials[i];
-        if (r->state == HPO_TRIAL_RUNNING || !hpo__trial_violation(r, &viol) || !(viol > 0.0))
+        if (trials[i]->state == HPO_TRIAL_RUNNING || !(viol[i] > 0.0))
             continue;
-        keys[nk].k1 = viol;
+        keys[nk].k1 = viol[i];
         keys[nk].k2 = 0.0;
         keys[nk++].i = i;
     }
@@ -336,5 +341,6 @@ int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *di
 out:
     hpo__free(keys);
     hpo__free(cidx);
+    hpo__free(viol);
     return rc;
 }

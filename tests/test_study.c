@@ -94,8 +94,12 @@ static void test_bad_study_input(void **state)
             NULL));
     assert_string_equal(hpo_study_name(s), "'; DROP TABLE studies; -- $(rm -rf /) \"q\"");
     hpo_study_free(s);
-    assert_status(hpo_storage_open(&st, "bogus"), HPO_EINVAL);
-    assert_msg_has("bogus");
+    {
+        hpo_storage *bad;
+        assert_status(hpo_storage_open(&bad, "bogus"), HPO_EINVAL);
+        assert_msg_has("bogus");
+        assert_null(bad);
+    }
     free(huge);
     hpo_storage_free(st);
 }

@@ -95,10 +95,10 @@ static void test_bad_study_input(void **state)
     assert_string_equal(hpo_study_name(s), "'; DROP TABLE studies; -- $(rm -rf /) \"q\"");
     hpo_study_free(s);
     {
-        hpo_storage *bad;
-        assert_status(hpo_storage_open(&bad, "bogus"), HPO_EINVAL);
+        hpo_storage *bad_storage;
+        assert_status(hpo_storage_open(&bad_storage, "bogus"), HPO_EINVAL);
         assert_msg_has("bogus");
-        assert_null(bad);
+        assert_null(bad_storage);
     }
     free(huge);
     hpo_storage_free(st);

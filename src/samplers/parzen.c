@@ -676,16 +676,48 @@ typedef struct pdf_scratch {
     size_t *rep, *stamp;
     double *mass;
     size_t point;
+    size_t *list; /* components that may count, ascending */
 } pdf_scratch;
 
-static double logsumexp_above(const double *v, size_t n, double m)
+/* The largest of v[0..n), NaNs ignored; -inf when there is none. */
+HPO__PZ_CLONES static double max_of(const double *v, size_t n)
+{
+    pz_v4d m4 = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    double m = -HUGE_VAL;
+    size_t c = 0;
+    for (; c + 4 <= n; c += 4) {
+        pz_v4d x;
+        V4_LOAD(x, v + c);
+        pz_v4l gt = x > m4;
+        m4 = V4_SELECT(gt, x, m4);
+    }
+    for (int j = 0; j < 4; j++)
+        m = m4[j] > m ? m4[j] : m;
+    for (; c < n; c++)
+        m = v[c] > m ? v[c] : m;
+    return m;
+}
+
+/* out[0..k) = the c with v[c] not below t (NaN included), ascending; returns k. */
+static size_t indices_from(const double *v, size_t n, double t, size_t *out)
+{
+    size_t k = 0;
+    for (size_t c = 0; c < n; c++) {
+        out[k] = c;
+        k += !(v[c] < t); /* branch-free: most components fail */
+    }
+    return k;
+}
+
+/* m + log(sum of exp(v[c] - m) over the listed c with v[c] > m - gap), in list order. */
+static double logsumexp_listed(const double *v, const size_t *list, size_t n, double m)
 {
     double s = 0.0;
     if (m == -HUGE_VAL)
         return -HUGE_VAL; /* every term is -inf: avoid inf - inf */
-    for (size_t c = 0; c < n; c++)
-        if (v[c] > m - HPO__PZ_PRUNE_GAP)
-            s += exp(v[c] - m);
+    for (size_t j = 0; j < n; j++)
+        if (v[list[j]] > m - HPO__PZ_PRUNE_GAP)
+            s += exp(v[list[j]] - m);
     return m + log(s);
 }
 
@@ -750,17 +782,32 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
         add_discrete_bound(&pe->dims[d], nc, sc->cell[2 * k], sc->cell[2 * k + 1], sc->ub);
         k++;
     }
+    /*
+     * Only terms within the gap of the largest count, in component order; the
+     * list holds the candidates. Which component serves as the first exact
+     * reference does not change the set that counts, nor the sum.
+     */
     if (k == 0) {
-        m = -HUGE_VAL;
-        for (size_t c = 0; c < nc; c++)
-            m = sc->acc[c] > m ? sc->acc[c] : m;
-        return logsumexp_above(sc->acc, nc, m);
+        m = max_of(sc->acc, nc);
+        if (m == -HUGE_VAL)
+            return -HUGE_VAL;
+        size_t nl = indices_from(sc->acc, nc, m - HPO__PZ_PRUNE_GAP, sc->list);
+        return logsumexp_listed(sc->acc, sc->list, nl, m);
     }
-    for (size_t c = 1; c < nc; c++)
-        best = sc->ub[c] > sc->ub[best] ? c : best;
+    double ubmax = max_of(sc->ub, nc);
+    for (size_t c = 0; c < nc; c++) {
+        if (sc->ub[c] == ubmax) {
+            best = c;
+            break;
+        }
+    }
     m = exact_terms(pe, sc, best);
     double exact_best = m; /* best's own term: m may rise before best's turn below */
-    for (size_t c = 0; c < nc; c++) {
+    /* best's bound is at least its exact term, so it is listed; the min makes sure */
+    double t = sc->ub[best] < m - HPO__PZ_PRUNE_GAP ? sc->ub[best] : m - HPO__PZ_PRUNE_GAP;
+    size_t nl = indices_from(sc->ub, nc, t, sc->list);
+    for (size_t j = 0; j < nl; j++) {
+        size_t c = sc->list[j];
         if (c == best) {
             sc->ub[c] = exact_best;
             continue;
@@ -772,7 +819,7 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
         sc->ub[c] = exact_terms(pe, sc, c);
         m = sc->ub[c] > m ? sc->ub[c] : m;
     }
-    return logsumexp_above(sc->ub, nc, m);
+    return logsumexp_listed(sc->ub, sc->list, nl, m);
 }
 
 int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
@@ -783,7 +830,7 @@ int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double
         nd += pe->dims[d].kind == HPO__PZ_DISCRETE;
     /* doubles: acc, ub, cell, mass; then indices: rep, stamp */
     size_t n_dbl = 2 * nc + 2 * pe->n_dims + nd * nc + 1;
-    double *mem = hpo__malloc(n_dbl * sizeof(double) + 2 * nd * nc * sizeof(size_t));
+    double *mem = hpo__malloc(n_dbl * sizeof(double) + (2 * nd + 1) * nc * sizeof(size_t));
     if (mem == NULL)
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
     sc.acc = mem;
@@ -792,6 +839,7 @@ int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double
     sc.mass = sc.cell + 2 * pe->n_dims;
     sc.rep = (size_t *)(mem + n_dbl);
     sc.stamp = sc.rep + nd * nc;
+    sc.list = sc.stamp + nd * nc;
     find_repeated_kernels(pe, &sc);
     for (size_t p = 0; p < n; p++) {
         sc.point = p;

@@ -668,14 +668,17 @@ typedef struct pdf_scratch {
     double *ub;   /* upper bounds including the discrete dims */
     double *cell; /* xl, xr per discrete dim */
     /*
-     * Per discrete dim, n_components each: the first component with the same
-     * kernel (mu, sigma, norm), and that kernel's mass on this point's cell once
-     * computed (stamp = point + 1). Small mixtures repeat kernels a lot (ints
-     * with few values), and the mass is the costly part.
+     * The mass of a discrete kernel on a cell is the costly part, and small
+     * mixtures repeat both: kernels (ints with few values) and cells (points
+     * with the same value). Per discrete dim: rep[c] = the first component
+     * with the same kernel (mu, sigma, norm); the masses of the kernels on a
+     * page of n_components, valid where stamp = key + 1. With pages, a page
+     * per distinct value (key: the first point with it); without, one page
+     * (key: the point).
      */
-    size_t *rep, *stamp;
+    size_t *rep, *stamp, *page;
     double *mass;
-    size_t point;
+    size_t n_pages, point;
     size_t *list; /* components that may count, ascending */
 } pdf_scratch;
 
@@ -729,12 +732,16 @@ static double exact_terms(const hpo__parzen *pe, pdf_scratch *sc, size_t c)
         const hpo__pz_dim *dim = &pe->dims[d];
         if (dim->kind != HPO__PZ_DISCRETE)
             continue;
-        size_t r = sc->rep[k * nc + c];
-        if (sc->stamp[k * nc + r] != sc->point + 1) {
-            sc->mass[k * nc + r] = discrete_log_mass(dim, r, sc->cell[2 * k], sc->cell[2 * k + 1]);
-            sc->stamp[k * nc + r] = sc->point + 1;
+        size_t r = sc->rep[k * nc + c], key = sc->point, at = k * nc + r;
+        if (sc->n_pages > 1) {
+            key = sc->page[k * sc->n_pages + sc->point];
+            at = (k * sc->n_pages + key) * nc + r;
         }
-        v += sc->mass[k * nc + r];
+        if (sc->stamp[at] != key + 1) {
+            sc->mass[at] = discrete_log_mass(dim, r, sc->cell[2 * k], sc->cell[2 * k + 1]);
+            sc->stamp[at] = key + 1;
+        }
+        v += sc->mass[at];
         k++;
     }
     return v;
@@ -751,7 +758,6 @@ static void find_repeated_kernels(const hpo__parzen *pe, pdf_scratch *sc)
         size_t *rep = sc->rep + k * nc;
         for (size_t c = 0; c < nc; c++) {
             rep[c] = c;
-            sc->stamp[k * nc + c] = 0;
             for (size_t e = 0; nc <= 128 && e < c; e++) {
                 if (rep[e] == e && dim->mus[e] == dim->mus[c] &&
                         dim->inv_sigma[e] == dim->inv_sigma[c] &&
@@ -828,9 +834,13 @@ int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double
     pdf_scratch sc;
     for (size_t d = 0; d < pe->n_dims; d++)
         nd += pe->dims[d].kind == HPO__PZ_DISCRETE;
-    /* doubles: acc, ub, cell, mass; then indices: rep, stamp */
-    size_t n_dbl = 2 * nc + 2 * pe->n_dims + nd * nc + 1;
-    double *mem = hpo__malloc(n_dbl * sizeof(double) + (2 * nd + 1) * nc * sizeof(size_t));
+    /* a page per point value only where the table stays small */
+    sc.n_pages = nd > 0 && n > 1 && n * nc <= 8192 ? n : 1;
+    size_t cells = nd * sc.n_pages * nc;
+    /* doubles: acc, ub, cell, mass; then indices: rep, stamp, page, list */
+    size_t n_dbl = 2 * nc + 2 * pe->n_dims + cells + 1;
+    size_t n_idx = nd * nc + cells + nd * sc.n_pages + nc;
+    double *mem = hpo__malloc(n_dbl * sizeof(double) + n_idx * sizeof(size_t));
     if (mem == NULL)
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
     sc.acc = mem;
@@ -839,8 +849,25 @@ int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double
     sc.mass = sc.cell + 2 * pe->n_dims;
     sc.rep = (size_t *)(mem + n_dbl);
     sc.stamp = sc.rep + nd * nc;
-    sc.list = sc.stamp + nd * nc;
+    sc.page = sc.stamp + cells;
+    sc.list = sc.page + nd * sc.n_pages;
+    memset(sc.stamp, 0, cells * sizeof(size_t));
     find_repeated_kernels(pe, &sc);
+    for (size_t d = 0, k = 0; sc.n_pages > 1 && d < pe->n_dims; d++) {
+        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
+            continue;
+        size_t *page = sc.page + k * sc.n_pages;
+        for (size_t p = 0; p < n; p++) {
+            page[p] = p;
+            for (size_t q = 0; q < p; q++) {
+                if (x[q * pe->n_dims + d] == x[p * pe->n_dims + d]) {
+                    page[p] = q;
+                    break;
+                }
+            }
+        }
+        k++;
+    }
     for (size_t p = 0; p < n; p++) {
         sc.point = p;
         out[p] = log_pdf_point(pe, x + p * pe->n_dims, &sc);

@@ -424,6 +424,25 @@ static int set_orders(const tpe_impl *t, const sample_ctx *c, const space_view *
     return HPO_OK;
 }
 
+/* The below/above split, with cached constraint violations where there are. */
+static int split(tpe_impl *t, sample_ctx *c, const hpo_direction *dirs, size_t n_obj,
+        size_t n_below)
+{
+    double *viol = t->no_hist ? NULL : hpo__reallocarray(NULL, c->n + 1, sizeof(double));
+    int rc;
+    for (size_t i = 0; viol != NULL && i < c->n; i++) {
+        double v;
+        if (c->slot_of[i] >= 0)
+            viol[i] = t->hist.viol[c->slot_of[i]];
+        else
+            viol[i] = hpo__trial_violation(c->trials[i], &v) ? v : (double)NAN;
+    }
+    /* without the array (no memory, or tests), the split reads the attrs itself */
+    rc = hpo__tpe_split_v(c->trials, c->n, dirs, n_obj, n_below, viol, c->below);
+    hpo__free(viol);
+    return rc;
+}
+
 static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
         const space_view *sv, double *out)
 {
@@ -485,8 +504,7 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
         rc = hpo__tpe_hist_sync(&t->hist, hpo__study_id(study), c.trials, c.n, c.slot_of);
     }
     if (rc == HPO_OK)
-        rc = hpo__tpe_split(c.trials, c.n, dirs, n_obj, gamma_of(t, n_done, n_obj > 1),
-                c.below);
+        rc = split(t, &c, dirs, n_obj, gamma_of(t, n_done, n_obj > 1));
     if (rc == HPO_OK)
         rc = gather(t, &c, sv, mv, cols, &below, &above);
     if (rc == HPO_OK && !t->no_hist)

@@ -57,6 +57,7 @@ void hpo__tpe_hist_free(hpo__tpe_hist *h)
     hist_reset(h);
     hpo__free(h->cols);
     hpo__free(h->rec);
+    hpo__free(h->viol);
     hpo__free(h->slot_of_number);
     hpo__tpe_hist_init(h);
 }
@@ -127,6 +128,10 @@ static int grow_slots(hpo__tpe_hist *h, size_t need)
     if (rec == NULL)
         return HPO_ENOMEM;
     h->rec = rec;
+    double *viol = hpo__reallocarray(h->viol, cap, sizeof(double));
+    if (viol == NULL)
+        return HPO_ENOMEM;
+    h->viol = viol;
     for (size_t i = 0; i < h->n_cols; i++) {
         hpo__tpe_col *c = h->cols[i];
         double *val = hpo__reallocarray(c->val, cap, sizeof(double));
@@ -196,6 +201,8 @@ static int sync_once(hpo__tpe_hist *h, hpo__record *const *trials, size_t n, lon
             return hpo__error_set(HPO_ENOMEM, "TPE: out of memory caching %zu trials", n);
         s = (long)h->n_slots++;
         h->rec[s] = hpo__record_ref(r);
+        double v;
+        h->viol[s] = hpo__trial_violation(r, &v) ? v : (double)NAN;
         for (size_t c = 0; c < h->n_cols; c++)
             col_insert(h, h->cols[c], (uint32_t)s);
         slot_of[i] = s;

@@ -68,6 +68,7 @@ typedef struct hpo__tpe_col {
 typedef struct hpo__tpe_hist {
     int64_t study_id;
     const hpo__record **rec; /* per slot, referenced */
+    double *viol;            /* per slot: constraint violation, NaN without constraints */
     size_t n_slots, cap_slots;
     long *slot_of_number;    /* trial number -> slot, -1 when none */
     size_t cap_num;
@@ -118,6 +119,12 @@ void hpo__tpe_disable_history(hpo_sampler *s);
  */
 int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *dirs,
         size_t n_obj, size_t n_below, unsigned char *is_below);
+/**
+ * hpo__tpe_split with each trial's total constraint violation given (viol[i],
+ * NaN when trial i has no constraint attribute), as the history cache keeps it.
+ */
+int hpo__tpe_split_v(hpo__record *const *trials, size_t n, const hpo_direction *dirs,
+        size_t n_obj, size_t n_below, const double *viol, unsigned char *is_below);
 /**
  * Total constraint violation of a trial (sum of positive constraint values from
  * the legacy `constraints` list and the `constraints:<name>` attrs); false when

@@ -270,6 +270,12 @@ static void pruned_key(const hpo__record *r, hpo_direction dir, sort_key *k)
 int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *dirs,
         size_t n_obj, size_t n_below, unsigned char *is_below)
 {
+    return hpo__tpe_split_v(trials, n, dirs, n_obj, n_below, NULL, is_below);
+}
+
+int hpo__tpe_split_v(hpo__record *const *trials, size_t n, const hpo_direction *dirs,
+        size_t n_obj, size_t n_below, const double *viol_in, unsigned char *is_below)
+{
     sort_key *keys = hpo__malloc((n + 1) * sizeof(*keys));
     size_t *cidx = hpo__malloc((n + 1) * sizeof(size_t));
     double *viol = hpo__malloc((n + 1) * sizeof(double)); /* > 0: infeasible */
@@ -283,8 +289,14 @@ int hpo__tpe_split(hpo__record *const *trials, size_t n, const hpo_direction *di
     /* each trial's violation once (NaN: no constraint attr); RUNNING ones are never infeasible */
     for (size_t i = 0; i < n; i++) {
         double v;
-        bool has = trials[i]->state != HPO_TRIAL_RUNNING && hpo__trial_violation(trials[i], &v);
-        viol[i] = has ? v : (double)NAN;
+        if (trials[i]->state == HPO_TRIAL_RUNNING) {
+            viol[i] = (double)NAN;
+        } else if (viol_in != NULL) {
+            viol[i] = viol_in[i];
+        } else {
+            bool has = hpo__trial_violation(trials[i], &v);
+            viol[i] = has ? v : (double)NAN;
+        }
     }
     /* complete (feasible) trials */
     for (size_t i = 0; i < n; i++) {

@@ -517,7 +517,9 @@ int hpo__parzen_build_ordered(hpo__parzen *pe, const hpo_distribution *const *di
  * scalar order, and no contraction into FMA happens in ISO C mode, so every
  * path gives the same bits.
  */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+/* ThreadSanitizer cannot run the clones' load-time resolvers: no clones there. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(__clang__) && \
+        !defined(__SANITIZE_THREAD__)
 #define HPO__PZ_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define HPO__PZ_CLONES

@@ -296,7 +296,7 @@ static bool order_is_sorted(const double *mus, const uint32_t *order, size_t n)
 
 static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const double *obs,
         size_t stride, size_t n_obs, size_t n_dims, const hpo__parzen_opts *o,
-        const uint32_t *order, mu_index *scratch)
+        const uint32_t *order, const double *mus, mu_index *scratch)
 {
     size_t nc = n_obs + 1;
     bool discrete = dist->kind == HPO_DIST_INT || dist->has_step;
@@ -320,7 +320,8 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
         if (!isfinite(v) || (dim->log && v <= 0.0))
             return hpo__error_set(HPO_EINVAL, "parzen: observation %zu (%g) is not usable", i,
                     v);
-        dim->mus[i] = dim->log ? log(v) : v;
+        /* a caller's transformed values are the same bits (ln for log dims) */
+        dim->mus[i] = mus != NULL ? mus[i] : (dim->log ? log(v) : v);
     }
     double range = dim->thigh - dim->tlow;
     if (o->scott_bandwidth) {
@@ -466,7 +467,7 @@ oom:
 
 static int build_into(hpo__parzen *pe, const hpo_distribution *const *dists, size_t n_dims,
         const double *obs, size_t n_obs, const double *obs_weights, const hpo__parzen_opts *opts,
-        const uint32_t *const *orders, bool exact)
+        const uint32_t *const *orders, const double *const *mus, bool exact)
 {
     int rc = reserve(pe, n_obs + 1, n_dims, exact);
     if (rc != HPO_OK)
@@ -480,7 +481,8 @@ static int build_into(hpo__parzen *pe, const hpo_distribution *const *dists, siz
             rc = build_categorical(dim, dists[d], obs + d, n_dims, n_obs, opts->prior_weight);
         else
             rc = build_numerical(dim, dists[d], obs + d, n_dims, n_obs, n_dims, opts,
-                    orders != NULL ? orders[d] : NULL, pe->sort_scratch);
+                    orders != NULL ? orders[d] : NULL, mus != NULL ? mus[d] : NULL,
+                    pe->sort_scratch);
     }
     if (rc != HPO_OK) {
         pe->n_components = 0;
@@ -494,7 +496,7 @@ int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, siz
         const hpo__parzen_opts *opts)
 {
     memset(pe, 0, sizeof(*pe));
-    int rc = build_into(pe, dists, n_dims, obs, n_obs, obs_weights, opts, NULL, true);
+    int rc = build_into(pe, dists, n_dims, obs, n_obs, obs_weights, opts, NULL, NULL, true);
     if (rc != HPO_OK)
         hpo__parzen_free(pe);
     return rc;
@@ -502,9 +504,9 @@ int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, siz
 
 int hpo__parzen_build_ordered(hpo__parzen *pe, const hpo_distribution *const *dists,
         size_t n_dims, const double *obs, size_t n_obs, const double *obs_weights,
-        const hpo__parzen_opts *opts, const uint32_t *const *orders)
+        const hpo__parzen_opts *opts, const uint32_t *const *orders, const double *const *mus)
 {
-    return build_into(pe, dists, n_dims, obs, n_obs, obs_weights, opts, orders, false);
+    return build_into(pe, dists, n_dims, obs, n_obs, obs_weights, opts, orders, mus, false);
 }
 
 /* ==== Evaluation ========================================================== */
@@ -536,7 +538,7 @@ typedef long long pz_v4l __attribute__((vector_size(32)));
 
 /* acc[c] += lconst[c] - z^2 / 2 with z = (xt - mu[c]) / sigma[c], all components. */
 HPO__PZ_CLONES static void add_continuous(const double *mu, const double *inv, const double *lc,
-        double xt, size_t nc, double *acc)
+        double xt, size_t nc, const double *in, double *acc)
 {
     size_t c = 0;
     pz_v4d xv = {xt, xt, xt, xt}, half = {0.5, 0.5, 0.5, 0.5};
@@ -545,19 +547,20 @@ HPO__PZ_CLONES static void add_continuous(const double *mu, const double *inv, c
         V4_LOAD(m, mu + c);
         V4_LOAD(i, inv + c);
         V4_LOAD(l, lc + c);
-        V4_LOAD(a, acc + c);
+        V4_LOAD(a, in + c);
         pz_v4d z = (xv - m) * i;
         a += l - half * z * z;
         V4_STORE(acc + c, a);
     }
     for (; c < nc; c++) {
         double z = (xt - mu[c]) * inv[c];
-        acc[c] += lc[c] - 0.5 * z * z;
+        acc[c] = in[c] + (lc[c] - 0.5 * z * z);
     }
 }
 
 /* acc[c] += log p_c(k) of a categorical dimension, all components. */
-HPO__PZ_CLONES static void add_categorical(const hpo__pz_dim *dim, long k, size_t nc, double *acc)
+HPO__PZ_CLONES static void add_categorical(const hpo__pz_dim *dim, long k, size_t nc,
+        const double *in, double *acc)
 {
     size_t c = 0;
     if (sizeof(long) == sizeof(long long)) {
@@ -569,7 +572,7 @@ HPO__PZ_CLONES static void add_categorical(const hpo__pz_dim *dim, long k, size_
             pz_v4l o;
             pz_v4d a;
             V4_LOAD(o, dim->cat_obs + c);
-            V4_LOAD(a, acc + c);
+            V4_LOAD(a, in + c);
             pz_v4l is_prior = o < zero;
             pz_v4d other = V4_SELECT(is_prior, prior, miss);
             pz_v4l is_hit = o == kv;
@@ -579,17 +582,22 @@ HPO__PZ_CLONES static void add_categorical(const hpo__pz_dim *dim, long k, size_
     }
     for (; c < nc; c++) {
         long o = dim->cat_obs[c];
-        acc[c] += o == k ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss);
+        acc[c] = in[c] + (o == k ? dim->lp_hit : (o < 0 ? dim->lp_prior : dim->lp_miss));
     }
 }
 
-/* acc[c] += log k_c(x) for a continuous or categorical dimension, all components. */
-static void add_log_kernel(const hpo__pz_dim *dim, size_t nc, double x, double *acc)
+/*
+ * acc[c] = in[c] + log k_c(x) for a continuous or categorical dimension, all
+ * components (in may be acc; the first dimension reads the log weights).
+ */
+static void add_log_kernel(const hpo__pz_dim *dim, size_t nc, double x, const double *in,
+        double *acc)
 {
     if (dim->kind == HPO__PZ_CATEGORICAL)
-        add_categorical(dim, (long)x, nc, acc);
+        add_categorical(dim, (long)x, nc, in, acc);
     else
-        add_continuous(dim->mus, dim->inv_sigma, dim->lconst, dim->log ? log(x) : x, nc, acc);
+        add_continuous(dim->mus, dim->inv_sigma, dim->lconst, dim->log ? log(x) : x, nc, in,
+                acc);
 }
 
 /* The transformed cell [xl, xr] of a discrete value x. */
@@ -630,7 +638,7 @@ static double discrete_log_mass(const hpo__pz_dim *dim, size_t c, double xl, dou
  * log(xr - xl) + lconst - z_near^2 / 2.
  */
 HPO__PZ_CLONES static void add_discrete_bound(const hpo__pz_dim *dim, size_t nc, double xl,
-        double xr, double *ub)
+        double xr, const double *in, double *ub)
 {
     double lw = log(xr - xl);
     const double *mu = dim->mus, *inv = dim->inv_sigma, *lc = dim->lconst;
@@ -642,7 +650,7 @@ HPO__PZ_CLONES static void add_discrete_bound(const hpo__pz_dim *dim, size_t nc,
         V4_LOAD(m, mu + c);
         V4_LOAD(i, inv + c);
         V4_LOAD(l, lc + c);
-        V4_LOAD(u, ub + c);
+        V4_LOAD(u, in + c);
         pz_v4d zl = (xlv - m) * i, zr = (xrv - m) * i;
         pz_v4l right = zl > zero, left = zr < zero;
         pz_v4d inner = V4_SELECT(left, zr, zero);
@@ -654,7 +662,7 @@ HPO__PZ_CLONES static void add_discrete_bound(const hpo__pz_dim *dim, size_t nc,
         double zl = (xl - mu[c]) * inv[c];
         double zr = (xr - mu[c]) * inv[c];
         double zn = zl > 0.0 ? zl : (zr < 0.0 ? zr : 0.0);
-        ub[c] += lw + lc[c] - 0.5 * zn * zn;
+        ub[c] = in[c] + (lw + lc[c] - 0.5 * zn * zn);
     }
 }
 
@@ -778,16 +786,22 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
 {
     size_t nc = pe->n_components, k = 0, best = 0;
     double m;
-    memcpy(sc->acc, pe->log_weights, nc * sizeof(double));
-    for (size_t d = 0; d < pe->n_dims; d++)
-        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
-            add_log_kernel(&pe->dims[d], nc, x[d], sc->acc);
-    memcpy(sc->ub, sc->acc, nc * sizeof(double));
+    const double *in = pe->log_weights;
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        if (pe->dims[d].kind != HPO__PZ_DISCRETE) {
+            add_log_kernel(&pe->dims[d], nc, x[d], in, sc->acc);
+            in = sc->acc;
+        }
+    }
+    if (in != sc->acc)
+        memcpy(sc->acc, in, nc * sizeof(double)); /* no continuous or categorical dim */
+    in = sc->acc;
     for (size_t d = 0; d < pe->n_dims; d++) {
         if (pe->dims[d].kind != HPO__PZ_DISCRETE)
             continue;
         discrete_cell(&pe->dims[d], x[d], &sc->cell[2 * k], &sc->cell[2 * k + 1]);
-        add_discrete_bound(&pe->dims[d], nc, sc->cell[2 * k], sc->cell[2 * k + 1], sc->ub);
+        add_discrete_bound(&pe->dims[d], nc, sc->cell[2 * k], sc->cell[2 * k + 1], in, sc->ub);
+        in = sc->ub;
         k++;
     }
     /*

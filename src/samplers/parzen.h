@@ -83,11 +83,13 @@ int hpo__parzen_build(hpo__parzen *pe, const hpo_distribution *const *dists, siz
  * (transformed value, index), e.g. kept across calls by the caller. A numerical
  * dimension with such an order skips its sort; an order that is not exactly
  * that is ignored (the dimension is sorted), so the estimator never differs.
+ * mus (NULL, or per dimension NULL or n_obs values) gives the transformed
+ * observations (ln v for log dimensions), computed by the caller exactly so.
  * On failure pe holds no estimator but may keep memory: hpo__parzen_free it.
  */
 int hpo__parzen_build_ordered(hpo__parzen *pe, const hpo_distribution *const *dists,
         size_t n_dims, const double *obs, size_t n_obs, const double *obs_weights,
-        const hpo__parzen_opts *opts, const uint32_t *const *orders);
+        const hpo__parzen_opts *opts, const uint32_t *const *orders, const double *const *mus);
 /** Release the arrays; the struct itself is the caller's. Safe on a zeroed struct. */
 void hpo__parzen_free(hpo__parzen *pe);
 

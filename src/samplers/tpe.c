@@ -251,7 +251,8 @@ typedef struct obs_set {
 } obs_set;
 
 static int fit(const tpe_impl *t, const space_view *sv, obs_set *o, bool uniform_weights,
-        bool multivariate, const uint32_t *const *orders, hpo__parzen *pe)
+        bool multivariate, const uint32_t *const *orders, const double *const *mus,
+        hpo__parzen *pe)
 {
     hpo__parzen_opts po = {t->opts.prior_weight, t->opts.consider_magic_clip,
             t->opts.consider_endpoints, t->compat49 && multivariate};
@@ -261,7 +262,7 @@ static int fit(const tpe_impl *t, const space_view *sv, obs_set *o, bool uniform
     } else {
         weights_of(t, o->n, o->w);
     }
-    return hpo__parzen_build_ordered(pe, sv->dists, sv->n, o->x, o->n, o->w, &po, orders);
+    return hpo__parzen_build_ordered(pe, sv->dists, sv->n, o->x, o->n, o->w, &po, orders, mus);
 }
 
 typedef struct sample_ctx {
@@ -348,16 +349,41 @@ static int gather(tpe_impl *t, sample_ctx *c, const space_view *sv, bool mv,
  */
 static int set_orders(const tpe_impl *t, const sample_ctx *c, const space_view *sv,
         const hpo__tpe_col *const *cols, unsigned char which, const obs_set *o,
-        const uint32_t **orders, uint32_t **mem_out)
+        const uint32_t **orders, const double **mus, uint32_t **mem_out, double **mus_out)
 {
     size_t n_slots = t->hist.n_slots, n_run = 0, n_num = 0;
     long *pos;
     uint32_t *run, *mem;
     for (size_t d = 0; d < sv->n; d++) {
         orders[d] = NULL;
-        n_num += cols[d]->numeric;
+        mus[d] = NULL;
+        n_num += cols[d]->numeric && cols[d]->log;
     }
     *mem_out = NULL;
+    *mus_out = NULL;
+    /* log dims: the cached ln values, so the estimator takes no log per row */
+    if (o->n >= 64 && n_num > 0) {
+        double *mu = hpo__reallocarray(NULL, n_num * o->n + 1, sizeof(double));
+        if (mu == NULL)
+            return hpo__error_set(HPO_ENOMEM, "TPE: out of memory for %zu observations", o->n);
+        *mus_out = mu;
+        for (size_t d = 0; d < sv->n; d++) {
+            if (!cols[d]->numeric || !cols[d]->log)
+                continue;
+            for (size_t i = 0; i < c->n; i++) {
+                long p = c->obs_of[i];
+                if (c->below[i] != which || p < 0)
+                    continue;
+                mu[p] = c->slot_of[i] >= 0 ? cols[d]->mu[c->slot_of[i]]
+                                           : log(o->x[(size_t)p * sv->n + d]);
+            }
+            mus[d] = mu;
+            mu += o->n;
+        }
+    }
+    n_num = 0;
+    for (size_t d = 0; d < sv->n; d++)
+        n_num += cols[d]->numeric;
     if (o->n < 64 || n_num == 0)
         return HPO_OK; /* sorting a small set costs less than filtering */
     mem = hpo__reallocarray(NULL, (n_num + 1) * o->n + 1, sizeof(uint32_t));
@@ -451,6 +477,8 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     const hpo__tpe_col **cols = NULL;
     const uint32_t **ord_below = NULL, **ord_above = NULL;
     uint32_t *ord_mem_below = NULL, *ord_mem_above = NULL;
+    const double **mus_below = NULL, **mus_above = NULL;
+    double *mus_mem_below = NULL, *mus_mem_above = NULL;
     hpo__parzen *l = &t->pl, *g = &t->pg;
     size_t n_obj = hpo_study_n_objectives(study), n_done = 0, ncand = t->opts.n_ei_candidates;
     hpo_direction dirs_small[4], *dirs = dirs_small;
@@ -474,6 +502,8 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     cols = hpo__calloc(sv->n + 1, sizeof(*cols));
     ord_below = hpo__calloc(sv->n + 1, sizeof(*ord_below));
     ord_above = hpo__calloc(sv->n + 1, sizeof(*ord_above));
+    mus_below = hpo__calloc(sv->n + 1, sizeof(*mus_below));
+    mus_above = hpo__calloc(sv->n + 1, sizeof(*mus_above));
     c.hints = hpo__calloc(sv->n + 1, sizeof(size_t));
     c.cand = hpo__malloc((ncand * sv->n + 1) * sizeof(double));
     c.ll = hpo__malloc(ncand * sizeof(double));
@@ -493,7 +523,8 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
         above.w = below.w + c.n + 1;
     }
     if (!c.below || !c.hints || !c.cand || !c.ll || !c.lg || !below.x || !above.x || !below.w ||
-            !above.w || !c.slot_of || !c.obs_of || !cols || !ord_below || !ord_above) {
+            !above.w || !c.slot_of || !c.obs_of || !cols || !ord_below || !ord_above || !mus_below ||
+            !mus_above) {
         rc = hpo__error_set(HPO_ENOMEM, "TPE: out of memory for %zu trials", c.n);
         goto out;
     }
@@ -508,13 +539,17 @@ static int tpe_sample(tpe_impl *t, hpo_study *study, const hpo__record *current,
     if (rc == HPO_OK)
         rc = gather(t, &c, sv, mv, cols, &below, &above);
     if (rc == HPO_OK && !t->no_hist)
-        rc = set_orders(t, &c, sv, cols, 1, &below, ord_below, &ord_mem_below);
+        rc = set_orders(t, &c, sv, cols, 1, &below, ord_below, mus_below, &ord_mem_below,
+                &mus_mem_below);
     if (rc == HPO_OK && !t->no_hist)
-        rc = set_orders(t, &c, sv, cols, 0, &above, ord_above, &ord_mem_above);
+        rc = set_orders(t, &c, sv, cols, 0, &above, ord_above, mus_above, &ord_mem_above,
+                &mus_mem_above);
     if (rc == HPO_OK)
-        rc = fit(t, sv, &below, n_obj > 1, mv, (const uint32_t *const *)ord_below, l);
+        rc = fit(t, sv, &below, n_obj > 1, mv, (const uint32_t *const *)ord_below,
+                (const double *const *)mus_below, l);
     if (rc == HPO_OK)
-        rc = fit(t, sv, &above, false, mv, (const uint32_t *const *)ord_above, g);
+        rc = fit(t, sv, &above, false, mv, (const uint32_t *const *)ord_above,
+                (const double *const *)mus_above, g);
     if (rc == HPO_OK)
         rc = hpo__parzen_sample(l, &t->rng, ncand, c.cand);
     if (rc == HPO_OK)
@@ -540,6 +575,10 @@ out:
     hpo__free(ord_above);
     hpo__free(ord_mem_below);
     hpo__free(ord_mem_above);
+    hpo__free(mus_below);
+    hpo__free(mus_above);
+    hpo__free(mus_mem_below);
+    hpo__free(mus_mem_above);
     ctx_free(&c);
     if (dirs != dirs_small)
         hpo__free(dirs);

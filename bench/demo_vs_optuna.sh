@@ -44,7 +44,8 @@ while [ $i -lt "$repeat" ]; do
     hpo_line=$(printf '{"record":"result","bench":"demo","impl":"hpo","n_trials":%s,"wall_s":%s,"best_accuracy":%s,"n_pruned":%s,"threads":%s}' \
         "$trials" "$(awk "BEGIN{print $end - $start}")" "$best" "$pruned" "$threads")
     echo "$hpo_line"
-    opt_line=$("$venv/bin/python" "$top/bench/demo_optuna_torch.py" --trials "$trials" --threads "$threads")
+    # OpenBLAS threads on top of torch's own oversubscribe 2 cores (4x slower measured).
+    opt_line=$(OPENBLAS_NUM_THREADS=1 "$venv/bin/python" "$top/bench/demo_optuna_torch.py" --trials "$trials" --threads "$threads")
     echo "$opt_line"
     "$venv/bin/python" - "$hpo_line" "$opt_line" <<'PY'
 import json, sys

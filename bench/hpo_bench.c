@@ -19,6 +19,7 @@
 #include "bench.h"
 #include "bench_runner.h"
 #include "bench_viz.h"
+#include "mlp/mlp.h"
 
 /*=========================== helpers ===========================*/
 
@@ -393,6 +394,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    hpo__mlp_blas_init(); /* OpenBLAS's idle threads would spin beside every command */
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "hpo/hpo.h"
+#include "mlp/mlp.h"
 
 static int cmd_version(int argc, char **argv)
 {
@@ -54,6 +55,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    hpo__mlp_blas_init(); /* OpenBLAS's idle threads would spin beside every command */
     if (argc < 2) {
         usage(stderr);
         return 2;

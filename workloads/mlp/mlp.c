@@ -198,6 +198,11 @@ static void blas_single_thread(void)
     openblas_set_num_threads(1);
 }
 
+void hpo__mlp_blas_init(void)
+{
+    pthread_once(&blas_once, blas_single_thread);
+}
+
 static void *alloc_floats(size_t n)
 {
     return hpo__reallocarray(NULL, n == 0 ? 1 : n, sizeof(float));

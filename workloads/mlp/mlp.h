@@ -74,6 +74,12 @@ int hpo__mlp_new(hpo_mlp **out, const hpo_mlp_config *cfg, size_t n_in, size_t n
 void hpo__mlp_free(hpo_mlp *m);
 
 /**
+ * Pin OpenBLAS to one thread (once per process). Programs that link OpenBLAS
+ * call it first so its idle pool does not spin beside unrelated work.
+ */
+void hpo__mlp_blas_init(void);
+
+/**
  * One epoch over the examples d[idx[0..n)], reshuffled with the network's RNG,
  * in minibatches of cfg.batch (the last one may be smaller, as PyTorch's
  * DataLoader with drop_last=False). *out_loss (may be NULL) is the mean

@@ -79,13 +79,17 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
     t->id = id;
     /* Own a private copy: the handle mutates it as the trial goes. */
     {
-        hpo__record *shared;
-        if ((rc = study->storage->ops->get_trial(study->storage->be, id, &shared)) != HPO_OK)
+        hpo__record *got;
+        if ((rc = study->storage->ops->get_trial(study->storage->be, id, &got)) != HPO_OK)
             goto fail;
-        rc = hpo__record_copy(shared, &t->rec);
-        hpo__record_unref(shared);
-        if (rc != HPO_OK)
-            goto fail;
+        if (atomic_load(&got->refcount) == 1) {
+            t->rec = got; /* already a private snapshot */
+        } else {
+            rc = hpo__record_copy(got, &t->rec);
+            hpo__record_unref(got);
+            if (rc != HPO_OK)
+                goto fail;
+        }
     }
     t->number = t->rec->number;
     if ((rc = parse_fixed(t)) != HPO_OK)

@@ -527,6 +527,27 @@ static int mem_set_trial_attr(void *be, int64_t trial_id, bool system, const cha
     return rc;
 }
 
+/*
+ * What readers get: finished trials by reference (they never change), running
+ * ones as a copy, so the storage keeps sole ownership of every record it still
+ * writes to and its writes never have to copy on write.
+ */
+static int snapshot(const hpo__record *r, hpo__record **out)
+{
+    if (hpo__state_finished(r->state)) {
+        *out = hpo__record_ref(r);
+        return HPO_OK;
+    }
+    return hpo__record_copy(r, out);
+}
+
+static int push_snapshot(hpo__record_vec *v, const hpo__record *r)
+{
+    hpo__record *s;
+    int rc = snapshot(r, &s);
+    return rc == HPO_OK ? hpo__record_vec_push(v, s) : rc;
+}
+
 static int mem_get_trial(void *be, int64_t trial_id, hpo__record **out)
 {
     mem_backend *m = be;
@@ -537,7 +558,7 @@ static int mem_get_trial(void *be, int64_t trial_id, hpo__record **out)
     if (r == NULL)
         rc = trial_not_found(trial_id);
     else
-        *out = hpo__record_ref(r);
+        rc = snapshot(r, out);
     pthread_mutex_unlock(&m->mu);
     return rc;
 }
@@ -589,10 +610,10 @@ static int mem_load_trials(void *be, int64_t study_id, int64_t after_id, const i
     for (size_t i = 0; i < n_ids && rc == HPO_OK; i++) {
         hpo__record *r = get_trial(m, ids[i]);
         if (r != NULL && r->study_id == study_id && r->id <= after_id)
-            rc = hpo__record_vec_push(out, hpo__record_ref(r));
+            rc = push_snapshot(out, r);
     }
     for (size_t i = first_after(st, after_id); i < st->n_trials && rc == HPO_OK; i++)
-        rc = hpo__record_vec_push(out, hpo__record_ref(st->trials[i]));
+        rc = push_snapshot(out, st->trials[i]);
 done:
     pthread_mutex_unlock(&m->mu);
     return rc;

@@ -18,6 +18,9 @@
 #include "hpo/hpo.h"
 #include "mlp/objective.h"
 
+/* Epochs of the final training on all the data, unless --epochs says otherwise. */
+#define RETRAIN_EPOCHS 10
+
 typedef struct demo_opts {
     long trials;
     const char *storage;
@@ -50,7 +53,7 @@ static void usage(FILE *out)
             "  --data DIR       IDX files (default %s,\n"
             "                   Debian package dataset-fashion-mnist; MNIST files work too)\n"
             "  --subsample F    fraction of the 60 000 training images per trial (default 0.1)\n"
-            "  --epochs N       epochs per trial (default 5)\n"
+            "  --epochs N       epochs per trial (default 5; with --retrain, default 10)\n"
             "  --jobs J         trials at once, on threads (default 1)\n"
             "  --threads T      threads per trial (default: CPUs / jobs)\n"
             "  --seed S         seed of the sampler and the trainings (default 0)\n"
@@ -234,7 +237,7 @@ static int config_of(const hpo_frozen_trial *t, hpo_mlp_config *cfg)
     return HPO_OK;
 }
 
-static void print_train_command(const hpo_mlp_config *c, const demo_opts *o)
+static void print_train_command(const hpo_mlp_config *c)
 {
     printf("  hpo train-mlp --layers ");
     for (size_t i = 0; i < c->n_hidden; i++)
@@ -242,7 +245,7 @@ static void print_train_command(const hpo_mlp_config *c, const demo_opts *o)
     printf(" --optimizer %s --lr %.6g", c->optimizer == HPO_MLP_SGD ? "sgd" : "adam", c->lr);
     if (c->optimizer == HPO_MLP_ADAM)
         printf(" --beta1 %.6g --beta2 %.6g", c->beta1, c->beta2);
-    printf(" --dropout %.6g --epochs %ld --test\n", c->dropout, o->epochs);
+    printf(" --dropout %.6g --epochs %d --test\n", c->dropout, RETRAIN_EPOCHS);
 }
 
 static int load_data(const demo_opts *o, hpo_mlp_data **train, hpo_mlp_data **test)
@@ -378,7 +381,7 @@ static int search(const demo_opts *o, hpo_study *study)
            "  hpo demo --retrain --storage %s --study %s\nor, as a single run:\n",
             o->storage, hpo_study_name(study));
     if (config_of(best, &cfg) == HPO_OK)
-        print_train_command(&cfg, o);
+        print_train_command(&cfg);
     status = o->report ? write_report(o->report, study) : 0;
 done:
     hpo_frozen_trial_free(best);
@@ -391,7 +394,7 @@ done:
 int cmd_demo(int argc, char **argv)
 {
     demo_opts o = {30, "sqlite:///hpo.db", "mlp-fashion-mnist", HPO_MLP_DEFAULT_DATA_DIR, 0.1,
-            5, 1, 0, 0, NULL, false, false};
+            0, 1, 0, 0, NULL, false, false};
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;
     hpo_study_options so = HPO_STUDY_OPTIONS_INIT;
@@ -402,6 +405,9 @@ int cmd_demo(int argc, char **argv)
         return rc;
     if (o.threads == 0)
         o.threads = cpus > o.jobs ? cpus / o.jobs : 1;
+    /* A final retraining on all the data usually trains longer than a search trial. */
+    if (o.epochs == 0)
+        o.epochs = o.retrain ? RETRAIN_EPOCHS : 5;
     if (hpo_storage_open(&storage, o.storage) != HPO_OK)
         return fail("opening the storage");
     so.seed = (uint64_t)o.seed;

@@ -181,17 +181,13 @@ static json_t *trial_json(const hpo_frozen_trial *t, bool multi, bool full)
         }
         json_object_set_new(o, "intermediate_values", iv);
     }
-    /* User attributes we know of: hpo run's and any the trial set (by snapshot key). */
+    /* Every user attribute; values are JSON text (NaN/Infinity kept as strings). */
     attrs = json_object();
-    {
-        static const char *keys[] = {"hpo:fail_reason", "hpo:exit_status", "hpo:signal",
-                "hpo:output_tail", "hpo:log", "hpo:gpu", "hpo:retry_of", "hpo:overlong_lines"};
-        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-            const char *js = hpo_frozen_trial_user_attr(t, keys[i]);
-            json_t *v = js ? json_loads(js, JSON_DECODE_ANY, NULL) : NULL;
-            if (v != NULL)
-                json_object_set_new(attrs, keys[i], v);
-        }
+    for (size_t i = 0; i < hpo_frozen_trial_n_user_attrs(t); i++) {
+        const char *key = hpo_frozen_trial_user_attr_key(t, i);
+        const char *js = hpo_frozen_trial_user_attr(t, key);
+        json_t *v = json_loads(js, JSON_DECODE_ANY, NULL);
+        json_object_set_new(attrs, key, v != NULL ? v : json_string(js));
     }
     json_object_set_new(o, "user_attrs", attrs);
     return o;

@@ -182,10 +182,24 @@ static void test_ask_tell_states(void **state)
     hpo_assert_eq_i64(hpo_frozen_trial_n_intermediate(f), 2);
     hpo_frozen_trial_free(f);
 
+    /* User attributes are listed in the order they were set. */
+    assert_ok(hpo_study_ask(env.study, &t));
+    assert_ok(hpo_trial_set_user_attr(t, "b", "1"));
+    assert_ok(hpo_trial_set_user_attr(t, "a", "{\"k\": NaN}"));
+    assert_ok(hpo_trial_snapshot(t, &f));
+    hpo_assert_eq_i64(hpo_frozen_trial_n_user_attrs(f), 2);
+    assert_string_equal(hpo_frozen_trial_user_attr_key(f, 0), "b");
+    assert_string_equal(hpo_frozen_trial_user_attr_key(f, 1), "a");
+    assert_null(hpo_frozen_trial_user_attr_key(f, 2));
+    assert_string_equal(hpo_frozen_trial_user_attr(f, "a"), "{\"k\": NaN}");
+    hpo_frozen_trial_free(f);
+    assert_ok(hpo_study_tell(env.study, t, HPO_TRIAL_FAIL, NULL, 0));
+    hpo_trial_free(t);
+
     /* tell by number. */
     assert_ok(hpo_study_ask(env.study, &t));
-    assert_ok(hpo_study_tell_number(env.study, 3, HPO_TRIAL_FAIL, NULL, 0));
-    assert_status(hpo_study_tell_number(env.study, 3, HPO_TRIAL_FAIL, NULL, 0), HPO_ESTATE);
+    assert_ok(hpo_study_tell_number(env.study, 4, HPO_TRIAL_FAIL, NULL, 0));
+    assert_status(hpo_study_tell_number(env.study, 4, HPO_TRIAL_FAIL, NULL, 0), HPO_ESTATE);
     assert_status(hpo_study_tell_number(env.study, 99, HPO_TRIAL_FAIL, NULL, 0), HPO_ENOTFOUND);
     hpo_trial_free(t);
     hpo_test_env_close(&env);

@@ -627,6 +627,10 @@ HPO_EXTERN(int) hpo_frozen_trial_intermediate(const hpo_frozen_trial *t, size_t 
         int64_t *step_out, double *value_out);
 /** User attribute JSON text by key, borrowed while t lives; NULL if absent. */
 HPO_EXTERN(const char *) hpo_frozen_trial_user_attr(const hpo_frozen_trial *t, const char *key);
+/** Number of user attributes. */
+HPO_EXTERN(size_t) hpo_frozen_trial_n_user_attrs(const hpo_frozen_trial *t);
+/** User attribute i's key (borrowed while t lives), in the order they were set; NULL if out of range. */
+HPO_EXTERN(const char *) hpo_frozen_trial_user_attr_key(const hpo_frozen_trial *t, size_t i);
 /** System attribute JSON text by key, borrowed while t lives; NULL if absent. */
 HPO_EXTERN(const char *) hpo_frozen_trial_system_attr(const hpo_frozen_trial *t,
         const char *key);

@@ -351,6 +351,16 @@ const char *hpo_frozen_trial_user_attr(const hpo_frozen_trial *t, const char *ke
     return (t && key) ? hpo__attrs_get(&t->user_attrs, key) : NULL;
 }
 
+size_t hpo_frozen_trial_n_user_attrs(const hpo_frozen_trial *t)
+{
+    return t ? t->user_attrs.n : 0;
+}
+
+const char *hpo_frozen_trial_user_attr_key(const hpo_frozen_trial *t, size_t i)
+{
+    return (t && i < t->user_attrs.n) ? t->user_attrs.items[i].key : NULL;
+}
+
 const char *hpo_frozen_trial_system_attr(const hpo_frozen_trial *t, const char *key)
 {
     return (t && key) ? hpo__attrs_get(&t->system_attrs, key) : NULL;

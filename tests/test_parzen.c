@@ -4,7 +4,9 @@
  * helpers, sampling bounds, the 4.9 Scott bandwidth and input validation.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/alloc.h"
 #include "core/distribution.h"
@@ -416,12 +418,71 @@ static void test_discrete_log_pmf_matches_reference(void **state)
     hpo_distribution_free(ds[1]);
 }
 
+/*
+ * A large mixture whose discrete kernels repeat (ints with few values, clipped
+ * sigmas): components labelled alike have the very same kernel, there are
+ * fewer labels than components, and a batch of points (sharing masses across
+ * points with equal values) gives each point's density bit for bit as alone,
+ * and as the plain reference.
+ */
+static void test_repeated_kernels_share_masses(void **state)
+{
+    enum { N = 600, D = 3, P = 24 };
+    hpo_distribution *ds[D];
+    double *obs = malloc(N * D * sizeof(double)), w[N], pts[P * D], got[P], one;
+    hpo__parzen pe = {0};
+    hpo_rng rng;
+    (void)state;
+    assert_ok(hpo_distribution_int_new(&ds[0], 1, 8, 1, false));
+    assert_ok(hpo_distribution_float_new(&ds[1], -1, 1, HPO_NO_STEP, false));
+    assert_ok(hpo_distribution_int_new(&ds[2], 1, 64, 1, true));
+    hpo__rng_seed(&rng, 23);
+    for (size_t i = 0; i < N; i++) {
+        w[i] = 0.5 + (double)i / N;
+        obs[i * D + 0] = (double)(1 + hpo__rng_below(&rng, 8));
+        obs[i * D + 1] = -1 + 2 * hpo__rng_uniform(&rng);
+        obs[i * D + 2] = (double)(1 + hpo__rng_below(&rng, 64));
+    }
+    assert_ok(hpo__parzen_build(&pe, (const hpo_distribution *const *)ds, D, obs, N, w,
+            &DEFAULT_OPTS));
+    for (size_t d = 0; d < D; d += 2) {
+        const hpo__pz_dim *dim = &pe.dims[d];
+        size_t *first = malloc(pe.n_components * sizeof(size_t));
+        assert_true(dim->n_kern > 0 && dim->n_kern < pe.n_components / 4);
+        for (size_t k = 0; k < dim->n_kern; k++)
+            first[k] = SIZE_MAX;
+        for (size_t c = 0; c < pe.n_components; c++) {
+            size_t k = dim->kid[c], f;
+            assert_true(k < dim->n_kern);
+            if (first[k] == SIZE_MAX)
+                first[k] = c;
+            f = first[k];
+            assert_true(dim->mus[f] == dim->mus[c] && dim->inv_sigma[f] == dim->inv_sigma[c] &&
+                        dim->log_norm[f] == dim->log_norm[c]);
+        }
+        free(first);
+    }
+    assert_ok(hpo__parzen_sample(&pe, &rng, P, pts));
+    assert_ok(hpo__parzen_log_pdf(&pe, pts, P, got));
+    for (size_t p = 0; p < P; p++) {
+        double want = naive_log_pdf(&pe, pts + p * D);
+        assert_ok(hpo__parzen_log_pdf(&pe, pts + p * D, 1, &one));
+        assert_true(memcmp(&one, &got[p], sizeof(double)) == 0);
+        assert_near(got[p], want, 1e-9 * (1.0 + fabs(want)));
+    }
+    hpo__parzen_free(&pe);
+    for (size_t d = 0; d < D; d++)
+        hpo_distribution_free(ds[d]);
+    free(obs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_vectors_float),
             cmocka_unit_test(test_log_pdf_matches_reference),
             cmocka_unit_test(test_discrete_log_pmf_matches_reference),
+            cmocka_unit_test(test_repeated_kernels_share_masses),
             cmocka_unit_test(test_vectors_int_and_log),
             cmocka_unit_test(test_vectors_categorical),
             cmocka_unit_test(test_default_gamma_and_weights),

@@ -252,6 +252,7 @@ void hpo__parzen_free(hpo__parzen *pe)
         hpo__free(dim->inv_sigma);
         hpo__free(dim->lconst);
         hpo__free(dim->cat_obs);
+        hpo__free(dim->kid);
     }
     hpo__free(pe->dims);
     hpo__free(pe->weights);
@@ -294,13 +295,44 @@ static bool order_is_sorted(const double *mus, const uint32_t *order, size_t n)
     return true;
 }
 
+/*
+ * kid[] of a discrete dimension from its sorted mus: equal kernels sit in one
+ * run of equal mus, and a few run members back are searched for the same
+ * sigma and norm (most are clipped to minsigma). A kernel not matched there
+ * gets a label of its own, which costs a recomputation, never a wrong mass.
+ */
+static void label_kernels(hpo__pz_dim *dim, const mu_index *sorted, size_t n_obs)
+{
+    uint32_t next = 0;
+    size_t run = 0;
+    for (size_t j = 0; j < n_obs; j++) {
+        size_t c = sorted[j].i;
+        uint32_t id = next;
+        if (j > 0 && sorted[j].mu != sorted[j - 1].mu)
+            run = j;
+        for (size_t e = j; e > run && e + 4 > j; e--) {
+            size_t ce = sorted[e - 1].i;
+            if (dim->inv_sigma[ce] == dim->inv_sigma[c] && dim->log_norm[ce] == dim->log_norm[c]) {
+                id = dim->kid[ce];
+                break;
+            }
+        }
+        next += id == next;
+        dim->kid[c] = id;
+    }
+    dim->kid[n_obs] = next++; /* the prior */
+    dim->n_kern = next;
+}
+
 static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const double *obs,
         size_t stride, size_t n_obs, size_t n_dims, const hpo__parzen_opts *o,
         const uint32_t *order, const double *mus, mu_index *scratch)
 {
     size_t nc = n_obs + 1;
     bool discrete = dist->kind == HPO_DIST_INT || dist->has_step;
+    bool sorted = false;
     dim->kind = discrete ? HPO__PZ_DISCRETE : HPO__PZ_CONTINUOUS;
+    dim->n_kern = 0;
     dim->log = dist->log;
     dim->low = dist->low;
     dim->high = dist->high;
@@ -344,6 +376,7 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
         }
         neighbour_sigmas(scratch, n_obs, dim->tlow, dim->thigh, o->consider_endpoints,
                 dim->sigmas);
+        sorted = true;
     }
     double maxsigma = range;
     double minsigma = HPO__EPS_SIGMA;
@@ -372,6 +405,8 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
         dim->log_norm[i] = a <= -8.5 && b >= 8.5 ? -0.0 : hpo__log_gauss_mass(a, b);
         dim->lconst[i] = lsig - dim->log_norm[i];
     }
+    if (discrete && sorted)
+        label_kernels(dim, scratch, n_obs);
     return HPO_OK;
 }
 
@@ -453,8 +488,9 @@ static int reserve(hpo__parzen *pe, size_t nc, size_t n_dims, bool exact)
         dim->inv_sigma = hpo__reallocarray(NULL, cap, sizeof(double));
         dim->lconst = hpo__reallocarray(NULL, cap, sizeof(double));
         dim->cat_obs = hpo__reallocarray(NULL, cap, sizeof(long));
+        dim->kid = hpo__reallocarray(NULL, cap, sizeof(uint32_t));
         if (!dim->mus || !dim->sigmas || !dim->log_norm || !dim->inv_sigma || !dim->lconst ||
-                !dim->cat_obs)
+                !dim->cat_obs || !dim->kid)
             goto oom;
     }
     pe->cap_components = cap;
@@ -678,17 +714,19 @@ typedef struct pdf_scratch {
     double *ub;   /* upper bounds including the discrete dims */
     double *cell; /* xl, xr per discrete dim */
     /*
-     * The mass of a discrete kernel on a cell is the costly part, and small
-     * mixtures repeat both: kernels (ints with few values) and cells (points
-     * with the same value). Per discrete dim: rep[c] = the first component
-     * with the same kernel (mu, sigma, norm); the masses of the kernels on a
-     * page of n_components, valid where stamp = key + 1. With pages, a page
-     * per distinct value (key: the first point with it); without, one page
-     * (key: the point).
+     * The mass of a discrete kernel on a cell is the costly part, and mixtures
+     * repeat both: kernels (ints with few values, clipped sigmas) and cells
+     * (points with the same value). Per discrete dim k: kid[k][c] labels
+     * component c's kernel (0..n_kern[k]); the masses of the kernels on a page
+     * of n_kern[k], valid where stamp = key + 1. With pages, a page per
+     * distinct value (key 0); without, one page (key: the point). off[k] and
+     * key[k] are the current point's page and key.
      */
-    size_t *rep, *stamp, *page;
+    const uint32_t **kid;
+    size_t *n_kern, *n_pages, *base, *page, *off, *key;
+    size_t *stamp;
     double *mass;
-    size_t n_pages, point;
+    size_t n, point;
     size_t *list; /* components that may count, ascending */
 } pdf_scratch;
 
@@ -736,20 +774,17 @@ static double logsumexp_listed(const double *v, const size_t *list, size_t n, do
 
 static double exact_terms(const hpo__parzen *pe, pdf_scratch *sc, size_t c)
 {
-    size_t nc = pe->n_components, k = 0;
+    size_t k = 0;
     double v = sc->acc[c];
     for (size_t d = 0; d < pe->n_dims; d++) {
         const hpo__pz_dim *dim = &pe->dims[d];
         if (dim->kind != HPO__PZ_DISCRETE)
             continue;
-        size_t r = sc->rep[k * nc + c], key = sc->point, at = k * nc + r;
-        if (sc->n_pages > 1) {
-            key = sc->page[k * sc->n_pages + sc->point];
-            at = (k * sc->n_pages + key) * nc + r;
-        }
-        if (sc->stamp[at] != key + 1) {
-            sc->mass[at] = discrete_log_mass(dim, r, sc->cell[2 * k], sc->cell[2 * k + 1]);
-            sc->stamp[at] = key + 1;
+        size_t at = sc->off[k] + sc->kid[k][c];
+        if (sc->stamp[at] != sc->key[k] + 1) {
+            /* c's kernel is the labelled one, bit for bit: the same mass */
+            sc->mass[at] = discrete_log_mass(dim, c, sc->cell[2 * k], sc->cell[2 * k + 1]);
+            sc->stamp[at] = sc->key[k] + 1;
         }
         v += sc->mass[at];
         k++;
@@ -757,28 +792,25 @@ static double exact_terms(const hpo__parzen *pe, pdf_scratch *sc, size_t c)
     return v;
 }
 
-/* rep[] of the discrete dims: quadratic, so only for small mixtures (else c itself). */
-static void find_repeated_kernels(const hpo__parzen *pe, pdf_scratch *sc)
+/*
+ * Labels for a discrete dim the estimator did not label (no sort when built):
+ * quadratic, so only for small mixtures (else every component its own).
+ */
+static size_t label_repeated_kernels(const hpo__pz_dim *dim, size_t nc, uint32_t *kid)
 {
-    size_t nc = pe->n_components, k = 0;
-    for (size_t d = 0; d < pe->n_dims; d++) {
-        const hpo__pz_dim *dim = &pe->dims[d];
-        if (dim->kind != HPO__PZ_DISCRETE)
-            continue;
-        size_t *rep = sc->rep + k * nc;
-        for (size_t c = 0; c < nc; c++) {
-            rep[c] = c;
-            for (size_t e = 0; nc <= 128 && e < c; e++) {
-                if (rep[e] == e && dim->mus[e] == dim->mus[c] &&
-                        dim->inv_sigma[e] == dim->inv_sigma[c] &&
-                        dim->log_norm[e] == dim->log_norm[c]) {
-                    rep[c] = e;
-                    break;
-                }
+    uint32_t next = 0;
+    for (size_t c = 0; c < nc; c++) {
+        kid[c] = next;
+        for (size_t e = 0; nc <= 128 && e < c; e++) {
+            if (dim->mus[e] == dim->mus[c] && dim->inv_sigma[e] == dim->inv_sigma[c] &&
+                    dim->log_norm[e] == dim->log_norm[c]) {
+                kid[c] = kid[e];
+                break;
             }
         }
-        k++;
+        next += kid[c] == next;
     }
+    return next;
 }
 
 /* log p(x) for one point; discrete dims computed exactly only where they can matter. */
@@ -800,6 +832,13 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
         if (pe->dims[d].kind != HPO__PZ_DISCRETE)
             continue;
         discrete_cell(&pe->dims[d], x[d], &sc->cell[2 * k], &sc->cell[2 * k + 1]);
+        if (sc->n_pages[k] > 1) {
+            sc->off[k] = sc->base[k] + sc->page[k * sc->n + sc->point] * sc->n_kern[k];
+            sc->key[k] = 0;
+        } else {
+            sc->off[k] = sc->base[k];
+            sc->key[k] = sc->point;
+        }
         add_discrete_bound(&pe->dims[d], nc, sc->cell[2 * k], sc->cell[2 * k + 1], in, sc->ub);
         in = sc->ub;
         k++;
@@ -844,51 +883,92 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
     return logsumexp_listed(sc->ub, sc->list, nl, m);
 }
 
-int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
+/* Distinct-value pages of discrete dims, the labels, and the masses' memory. */
+static int pdf_scratch_init(const hpo__parzen *pe, const double *x, size_t n, size_t nd,
+        pdf_scratch *sc, void **mem_out)
 {
-    size_t nc = pe->n_components, nd = 0;
-    pdf_scratch sc;
+    size_t nc = pe->n_components, cells = 0, k = 0, n_lab = 0;
+    /* header: pointers and per-dim counts (6 per dim), then pages */
+    size_t n_idx = 6 * nd + nd * n + nc;
     for (size_t d = 0; d < pe->n_dims; d++)
-        nd += pe->dims[d].kind == HPO__PZ_DISCRETE;
-    /* a page per point value only where the table stays small */
-    sc.n_pages = nd > 0 && n > 1 && n * nc <= 8192 ? n : 1;
-    size_t cells = nd * sc.n_pages * nc;
-    /* doubles: acc, ub, cell, mass; then indices: rep, stamp, page, list */
-    size_t n_dbl = 2 * nc + 2 * pe->n_dims + cells + 1;
-    size_t n_idx = nd * nc + cells + nd * sc.n_pages + nc;
-    double *mem = hpo__malloc(n_dbl * sizeof(double) + n_idx * sizeof(size_t));
-    if (mem == NULL)
+        if (pe->dims[d].kind == HPO__PZ_DISCRETE && pe->dims[d].n_kern == 0)
+            n_lab++;
+    size_t hdr = n_idx * sizeof(size_t) + (nd + 1) * sizeof(uint32_t *);
+    size_t n_dbl = 2 * nc + 2 * pe->n_dims + 1;
+    char *head = hpo__malloc(hdr + n_dbl * sizeof(double) + n_lab * nc * sizeof(uint32_t) + 8);
+    if (head == NULL)
         return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
-    sc.acc = mem;
-    sc.ub = mem + nc;
-    sc.cell = mem + 2 * nc;
-    sc.mass = sc.cell + 2 * pe->n_dims;
-    sc.rep = (size_t *)(mem + n_dbl);
-    sc.stamp = sc.rep + nd * nc;
-    sc.page = sc.stamp + cells;
-    sc.list = sc.page + nd * sc.n_pages;
-    memset(sc.stamp, 0, cells * sizeof(size_t));
-    find_repeated_kernels(pe, &sc);
-    for (size_t d = 0, k = 0; sc.n_pages > 1 && d < pe->n_dims; d++) {
-        if (pe->dims[d].kind != HPO__PZ_DISCRETE)
+    double *dbl = (double *)(void *)head;
+    sc->acc = dbl;
+    sc->ub = dbl + nc;
+    sc->cell = dbl + 2 * nc;
+    size_t *idx = (size_t *)(void *)(dbl + n_dbl);
+    sc->n_kern = idx;
+    sc->n_pages = idx + nd;
+    sc->base = idx + 2 * nd;
+    sc->off = idx + 3 * nd;
+    sc->key = idx + 4 * nd;
+    sc->list = idx + 5 * nd;
+    sc->page = sc->list + nc;
+    sc->kid = (const uint32_t **)(void *)(idx + n_idx);
+    uint32_t *lab = (uint32_t *)(void *)(sc->kid + nd + 1);
+    sc->n = n;
+    for (size_t d = 0; d < pe->n_dims; d++) {
+        const hpo__pz_dim *dim = &pe->dims[d];
+        if (dim->kind != HPO__PZ_DISCRETE)
             continue;
-        size_t *page = sc.page + k * sc.n_pages;
+        if (dim->n_kern > 0) {
+            sc->kid[k] = dim->kid;
+            sc->n_kern[k] = dim->n_kern;
+        } else {
+            sc->n_kern[k] = label_repeated_kernels(dim, nc, lab);
+            sc->kid[k] = lab;
+            lab += nc;
+        }
+        /* a page per distinct point value only where the table stays small */
+        size_t *page = sc->page + k * n, n_distinct = 0;
         for (size_t p = 0; p < n; p++) {
-            page[p] = p;
+            page[p] = n_distinct;
             for (size_t q = 0; q < p; q++) {
                 if (x[q * pe->n_dims + d] == x[p * pe->n_dims + d]) {
-                    page[p] = q;
+                    page[p] = page[q];
                     break;
                 }
             }
+            n_distinct += page[p] == n_distinct;
         }
+        sc->n_pages[k] = n > 1 && n_distinct * sc->n_kern[k] <= 8192 ? n_distinct : 1;
+        sc->base[k] = cells;
+        cells += sc->n_pages[k] * sc->n_kern[k];
         k++;
     }
+    /* the masses and their stamps, zeroed */
+    void *tab = hpo__calloc(cells + 1, sizeof(double) + sizeof(size_t));
+    if (tab == NULL) {
+        hpo__free(head);
+        return hpo__error_set(HPO_ENOMEM, "parzen: out of memory for %zu kernels", nc);
+    }
+    sc->mass = tab;
+    sc->stamp = (size_t *)(void *)(sc->mass + cells + 1);
+    mem_out[0] = head;
+    mem_out[1] = tab;
+    return HPO_OK;
+}
+
+int hpo__parzen_log_pdf(const hpo__parzen *pe, const double *x, size_t n, double *out)
+{
+    size_t nd = 0;
+    pdf_scratch sc;
+    void *mem[2] = {NULL, NULL};
+    for (size_t d = 0; d < pe->n_dims; d++)
+        nd += pe->dims[d].kind == HPO__PZ_DISCRETE;
+    HPO_TRY(pdf_scratch_init(pe, x, n, nd, &sc, mem));
     for (size_t p = 0; p < n; p++) {
         sc.point = p;
         out[p] = log_pdf_point(pe, x + p * pe->n_dims, &sc);
     }
-    hpo__free(mem);
+    hpo__free(mem[0]);
+    hpo__free(mem[1]);
     return HPO_OK;
 }
 

@@ -38,6 +38,13 @@ typedef struct hpo__pz_dim {
     double *log_norm; /* log(Phi(b) - Phi(a)) of the component's truncation */
     double *inv_sigma;
     double *lconst;   /* continuous: -log sigma - log sqrt(2 pi) - log_norm */
+    /*
+     * discrete: per component, a label shared by components with the same
+     * kernel (mu, inv_sigma, log_norm bits), 0..n_kern), so hpo__parzen_log_pdf
+     * computes each kernel's mass on a cell once; n_kern 0 when not labelled
+     */
+    uint32_t *kid;
+    size_t n_kern;
     /* categorical */
     size_t n_choices;
     long *cat_obs;    /* per component: observed index, -1 for the prior */

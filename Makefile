@@ -93,7 +93,7 @@ VERSION := $(shell sed -n 's/^\#define HPO_VERSION_STRING "\(.*\)"/\1/p' include
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(WORK_OBJ) $(BUILD)/libhpo-test.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CPPFLAGS) -DHPO_TESTING $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT_OBJ) \
+	$(Q)$(CC) $(CPPFLAGS) -DHPO_TESTING $(CFLAGS) -Itests -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) \
 		$(WORK_OBJ) $(BUILD)/libhpo-test.a -lcmocka $(LDLIBS) $(WORK_LIBS)
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libhpo.a

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json.h"
+
 /* Longest number token handed to strtod; longer digit runs are not metrics. */
 #define NUMBER_MAX 128
 /* JSON lines longer than this are only scanned for name=value pairs. */
@@ -178,21 +180,32 @@ static void scan_pairs(const char *line, size_t len, cli_metric_line *m)
     }
 }
 
-/* true when the line was a JSON object (its metrics are then in m). */
+/*
+ * true when the line was a JSON object (its metrics are then in m). Python's
+ * json.dumps writes NaN and Infinity as bare tokens; hpo__json_parse reads them.
+ */
 static bool parse_json(const char *line, size_t len, cli_metric_line *m)
 {
-    json_t *root;
-    json_error_t jerr;
+    json_t *root = NULL;
     const char *key;
     json_t *val;
     const json_t *step;
     size_t i = 0;
     int64_t s;
+    double d;
+    char *text;
     while (i < len && (is_blank((unsigned char)line[i]) || line[i] == '\r'))
         i++;
-    if (i >= len || line[i] != '{' || len > JSON_LINE_MAX)
+    if (i >= len || line[i] != '{' || len > JSON_LINE_MAX || memchr(line + i, '\0', len - i))
         return false;
-    root = json_loadb(line + i, len - i, 0, &jerr);
+    text = malloc(len - i + 1);
+    if (text == NULL)
+        return false;
+    memcpy(text, line + i, len - i);
+    text[len - i] = '\0';
+    if (hpo__json_parse(text, &root) != HPO_OK)
+        root = NULL;
+    free(text);
     if (root == NULL)
         return false;
     if (!json_is_object(root)) {
@@ -200,8 +213,8 @@ static bool parse_json(const char *line, size_t len, cli_metric_line *m)
         return false;
     }
     json_object_foreach (root, key, val) {
-        if (json_is_number(val))
-            add_metric(m, key, strlen(key), json_number_value(val));
+        if (hpo__json_number(val, &d))
+            add_metric(m, key, strlen(key), d);
     }
     step = json_object_get(root, "step");
     if (step == NULL || !json_is_number(step))

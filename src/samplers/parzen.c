@@ -261,35 +261,46 @@ void hpo__parzen_free(hpo__parzen *pe)
     memset(pe, 0, sizeof(*pe));
 }
 
-/* The neighbour rule (§3.4 steps 1-3), on sorted mus, written back in input order. */
+/* sigma clipped to [lo, hi] */
+static double clip_sigma(double s, double lo, double hi)
+{
+    return s < lo ? lo : (s > hi ? hi : s);
+}
+
+/*
+ * The neighbour rule (§3.4 steps 1-3) on sorted mus, clipped to [lo, hi] and
+ * written back in input order.
+ */
 static void neighbour_sigmas(const mu_index *sorted, size_t n, double tlow, double thigh,
-        bool consider_endpoints, double *sigmas)
+        bool consider_endpoints, double lo, double hi, double *sigmas)
 {
     for (size_t j = 0; j < n; j++) {
         double prev = j == 0 ? tlow : sorted[j - 1].mu;
         double next = j + 1 == n ? thigh : sorted[j + 1].mu;
         double l = sorted[j].mu - prev, r = next - sorted[j].mu;
-        sigmas[sorted[j].i] = l > r ? l : r;
+        sigmas[sorted[j].i] = clip_sigma(l > r ? l : r, lo, hi);
     }
     if (!consider_endpoints && n >= 2) {
-        sigmas[sorted[0].i] = sorted[1].mu - sorted[0].mu;
-        sigmas[sorted[n - 1].i] = sorted[n - 1].mu - sorted[n - 2].mu;
+        sigmas[sorted[0].i] = clip_sigma(sorted[1].mu - sorted[0].mu, lo, hi);
+        sigmas[sorted[n - 1].i] = clip_sigma(sorted[n - 1].mu - sorted[n - 2].mu, lo, hi);
     }
 }
 
 /*
- * Whether order lists the observations sorted by (mu, index), as the stable
- * sort would; a caller's cached order is used only then.
+ * out[j] = (mus[order[j]], order[j]), and whether order lists the observations
+ * sorted by (mu, index), as the stable sort would; a caller's cached order is
+ * used only then.
  */
-static bool order_is_sorted(const double *mus, const uint32_t *order, size_t n)
+static bool fill_ordered(const double *mus, const uint32_t *order, size_t n, mu_index *out)
 {
-    if (n > 0 && order[0] >= n)
-        return false;
-    for (size_t j = 1; j < n; j++) {
-        if (order[j] >= n)
+    for (size_t j = 0; j < n; j++) {
+        uint32_t o = order[j];
+        if (o >= n)
             return false;
-        double a = mus[order[j - 1]], b = mus[order[j]];
-        if (!(a < b || (a == b && order[j - 1] < order[j])))
+        out[j].mu = mus[o];
+        out[j].i = o;
+        if (j > 0 && !(out[j - 1].mu < out[j].mu ||
+                             (out[j - 1].mu == out[j].mu && out[j - 1].i < o)))
             return false;
     }
     return true;
@@ -356,18 +367,19 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
         dim->mus[i] = mus != NULL ? mus[i] : (dim->log ? log(v) : v);
     }
     double range = dim->thigh - dim->tlow;
+    double maxsigma = range;
+    double minsigma = HPO__EPS_SIGMA;
+    if (o->consider_magic_clip) {
+        double k = (double)n_obs + 2.0; /* 1 + n_kernels, the prior being a kernel */
+        minsigma = range / (k < 100.0 ? k : 100.0);
+    }
     if (o->scott_bandwidth) {
         double n_eff = n_obs > 0 ? (double)n_obs : 1.0;
         double s = 0.2 * pow(n_eff, -1.0 / ((double)n_dims + 4.0)) * range;
         for (size_t i = 0; i < n_obs; i++)
-            dim->sigmas[i] = s;
+            dim->sigmas[i] = clip_sigma(s, minsigma, maxsigma);
     } else if (n_obs > 0) {
-        if (order != NULL && order_is_sorted(dim->mus, order, n_obs)) {
-            for (size_t j = 0; j < n_obs; j++) {
-                scratch[j].mu = dim->mus[order[j]];
-                scratch[j].i = order[j];
-            }
-        } else {
+        if (order == NULL || !fill_ordered(dim->mus, order, n_obs, scratch)) {
             for (size_t i = 0; i < n_obs; i++) {
                 scratch[i].mu = dim->mus[i];
                 scratch[i].i = i;
@@ -375,18 +387,8 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
             sort_mus(scratch, scratch + n_obs, n_obs);
         }
         neighbour_sigmas(scratch, n_obs, dim->tlow, dim->thigh, o->consider_endpoints,
-                dim->sigmas);
+                minsigma, maxsigma, dim->sigmas);
         sorted = true;
-    }
-    double maxsigma = range;
-    double minsigma = HPO__EPS_SIGMA;
-    if (o->consider_magic_clip) {
-        double k = (double)n_obs + 2.0; /* 1 + n_kernels, the prior being a kernel */
-        minsigma = range / (k < 100.0 ? k : 100.0);
-    }
-    for (size_t i = 0; i < n_obs; i++) {
-        double s = dim->sigmas[i];
-        dim->sigmas[i] = s < minsigma ? minsigma : (s > maxsigma ? maxsigma : s);
     }
     dim->mus[n_obs] = 0.5 * (dim->tlow + dim->thigh);
     dim->sigmas[n_obs] = range;
@@ -394,16 +396,29 @@ static int build_numerical(hpo__pz_dim *dim, const hpo_distribution *dist, const
      * Past a hundred observations most sigmas are clipped to minsigma, so its
      * reciprocal and log are computed once; a kernel 8.5 sigmas clear of both
      * bounds has log_norm -0.0, exactly what hpo__log_gauss_mass returns there.
+     * All kernels take that first (no branch on the data); the ones near a
+     * bound, listed past the sorted run in scratch, get their norm after.
      */
     double min_inv = 1.0 / minsigma, min_lsig = -log(minsigma) - HPO__LOG_SQRT_2PI;
+    size_t *near = (size_t *)(void *)(scratch + n_obs), n_near = 0;
     for (size_t i = 0; i < nc; i++) {
         bool clipped = dim->sigmas[i] == minsigma;
         double inv = clipped ? min_inv : 1.0 / dim->sigmas[i];
         double lsig = clipped ? min_lsig : -log(dim->sigmas[i]) - HPO__LOG_SQRT_2PI;
         double a = (dim->tlow - dim->mus[i]) * inv, b = (dim->thigh - dim->mus[i]) * inv;
         dim->inv_sigma[i] = inv;
-        dim->log_norm[i] = a <= -8.5 && b >= 8.5 ? -0.0 : hpo__log_gauss_mass(a, b);
+        dim->log_norm[i] = -0.0;
         dim->lconst[i] = lsig - dim->log_norm[i];
+        near[n_near] = i;
+        n_near += !(a <= -8.5 && b >= 8.5);
+    }
+    for (size_t k = 0; k < n_near; k++) {
+        size_t i = near[k];
+        double inv = dim->inv_sigma[i];
+        double a = (dim->tlow - dim->mus[i]) * inv, b = (dim->thigh - dim->mus[i]) * inv;
+        dim->log_norm[i] = hpo__log_gauss_mass(a, b);
+        /* lconst holds lsig - (-0.0), which is lsig: lsig is never -0.0 */
+        dim->lconst[i] = dim->lconst[i] - dim->log_norm[i];
     }
     if (discrete && sorted)
         label_kernels(dim, scratch, n_obs);
@@ -418,7 +433,7 @@ static int build_categorical(hpo__pz_dim *dim, const hpo_distribution *dist, con
     dim->n_choices = k;
     for (size_t i = 0; i < n_obs; i++) {
         double v = obs[i * stride];
-        if (!(v >= 0.0 && v < (double)k) || v != floor(v))
+        if (!(v >= 0.0 && v < (double)k) || v != (double)(long)v)
             return hpo__error_set(HPO_EINVAL,
                     "parzen: categorical observation %zu (%g) is not an index below %zu", i, v,
                     k);
@@ -749,13 +764,59 @@ HPO__PZ_CLONES static double max_of(const double *v, size_t n)
     return m;
 }
 
-/* out[0..k) = the c with v[c] not below t (NaN included), ascending; returns k. */
-static size_t indices_from(const double *v, size_t n, double t, size_t *out)
+/*
+ * The first c where v[c] is largest (NaNs ignored), or n when there is none
+ * above -inf (the caller then scans).
+ */
+HPO__PZ_CLONES static size_t argmax_of(const double *v, size_t n)
 {
-    size_t k = 0;
-    for (size_t c = 0; c < n; c++) {
+    pz_v4d m4 = {-HUGE_VAL, -HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    pz_v4l i4 = {0, 0, 0, 0}, cv = {0, 1, 2, 3}, four = {4, 4, 4, 4};
+    double m = -HUGE_VAL;
+    size_t c = 0, best = n;
+    for (; c + 4 <= n; c += 4) {
+        pz_v4d x;
+        V4_LOAD(x, v + c);
+        pz_v4l gt = x > m4;
+        m4 = V4_SELECT(gt, x, m4);
+        i4 = (i4 & ~gt) | (cv & gt);
+        cv += four;
+    }
+    /* each lane holds its first maximum: the smallest index among the best lanes */
+    for (int j = 0; j < 4; j++) {
+        if (m4[j] > m || (m4[j] == m && m4[j] > -HUGE_VAL && (size_t)i4[j] < best)) {
+            m = m4[j];
+            best = (size_t)i4[j];
+        }
+    }
+    for (; c < n; c++) {
+        if (v[c] > m) {
+            m = v[c];
+            best = c;
+        }
+    }
+    return best;
+}
+
+/* out[0..k) = the c with v[c] not below t (NaN included), ascending; returns k. */
+HPO__PZ_CLONES static size_t indices_from(const double *v, size_t n, double t, size_t *out)
+{
+    size_t k = 0, c = 0;
+    pz_v4d tv = {t, t, t, t};
+    for (; c + 4 <= n; c += 4) {
+        pz_v4d x;
+        V4_LOAD(x, v + c);
+        pz_v4l lt = x < tv;
+        if ((lt[0] & lt[1]) & (lt[2] & lt[3]))
+            continue; /* most components fail: four at a time */
+        for (size_t j = c; j < c + 4; j++) {
+            out[k] = j;
+            k += !(v[j] < t);
+        }
+    }
+    for (; c < n; c++) {
         out[k] = c;
-        k += !(v[c] < t); /* branch-free: most components fail */
+        k += !(v[c] < t);
     }
     return k;
 }
@@ -855,11 +916,16 @@ static double log_pdf_point(const hpo__parzen *pe, const double *x, pdf_scratch 
         size_t nl = indices_from(sc->acc, nc, m - HPO__PZ_PRUNE_GAP, sc->list);
         return logsumexp_listed(sc->acc, sc->list, nl, m);
     }
-    double ubmax = max_of(sc->ub, nc);
-    for (size_t c = 0; c < nc; c++) {
-        if (sc->ub[c] == ubmax) {
-            best = c;
-            break;
+    best = argmax_of(sc->ub, nc);
+    if (best == nc) {
+        /* no bound above -inf: the first that equals the largest, as a scan finds it */
+        double ubmax = max_of(sc->ub, nc);
+        best = 0;
+        for (size_t c = 0; c < nc; c++) {
+            if (sc->ub[c] == ubmax) {
+                best = c;
+                break;
+            }
         }
     }
     m = exact_terms(pe, sc, best);

@@ -476,6 +476,47 @@ static void test_repeated_kernels_share_masses(void **state)
     free(obs);
 }
 
+/*
+ * An estimator rebuilt in place keeps its memo of discrete masses across
+ * rebuilds: its densities stay bit for bit those of a fresh estimator.
+ */
+static void test_rebuilt_estimator_matches_fresh(void **state)
+{
+    enum { N = 150, D = 2, P = 24 };
+    hpo_distribution *ds[D];
+    double obs[N * D], w[N], pts[P * D], got[P], want[P];
+    hpo__parzen kept = {0};
+    hpo_rng rng;
+    (void)state;
+    assert_ok(hpo_distribution_int_new(&ds[0], 1, 8, 1, false));
+    assert_ok(hpo_distribution_int_new(&ds[1], 2, 300, 1, true));
+    hpo__rng_seed(&rng, 31);
+    for (int round = 0; round < 6; round++) {
+        hpo__parzen fresh = {0};
+        size_t n = N - 20 * (size_t)round;
+        for (size_t i = 0; i < n; i++) {
+            w[i] = 0.25 + hpo__rng_uniform(&rng);
+            obs[i * D + 0] = (double)(1 + hpo__rng_below(&rng, 8));
+            obs[i * D + 1] = (double)(2 + hpo__rng_below(&rng, 299));
+        }
+        assert_ok(hpo__parzen_build_ordered(&kept, (const hpo_distribution *const *)ds, D, obs,
+                n, w, &DEFAULT_OPTS, NULL, NULL));
+        assert_ok(hpo__parzen_build(&fresh, (const hpo_distribution *const *)ds, D, obs, n, w,
+                &DEFAULT_OPTS));
+        assert_ok(hpo__parzen_sample(&fresh, &rng, P, pts));
+        /* twice on the kept one: the second reads the memo */
+        for (int rep = 0; rep < 2; rep++) {
+            assert_ok(hpo__parzen_log_pdf(&kept, pts, P, got));
+            assert_ok(hpo__parzen_log_pdf(&fresh, pts, P, want));
+            assert_true(memcmp(got, want, sizeof(got)) == 0);
+        }
+        hpo__parzen_free(&fresh);
+    }
+    hpo__parzen_free(&kept);
+    hpo_distribution_free(ds[0]);
+    hpo_distribution_free(ds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +524,7 @@ int main(void)
             cmocka_unit_test(test_log_pdf_matches_reference),
             cmocka_unit_test(test_discrete_log_pmf_matches_reference),
             cmocka_unit_test(test_repeated_kernels_share_masses),
+            cmocka_unit_test(test_rebuilt_estimator_matches_fresh),
             cmocka_unit_test(test_vectors_int_and_log),
             cmocka_unit_test(test_vectors_categorical),
             cmocka_unit_test(test_default_gamma_and_weights),

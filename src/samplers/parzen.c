@@ -258,6 +258,7 @@ void hpo__parzen_free(hpo__parzen *pe)
     hpo__free(pe->weights);
     hpo__free(pe->log_weights);
     hpo__free(pe->sort_scratch);
+    hpo__free(pe->memo);
     memset(pe, 0, sizeof(*pe));
 }
 
@@ -516,6 +517,13 @@ oom:
             nc, n_dims);
 }
 
+/* A discrete mass memo entry: the inputs (a, b, log_norm) of discrete_log_mass and its value. */
+typedef struct pz_memo_entry {
+    double a, b, log_norm, mass;
+} pz_memo_entry;
+
+#define HPO__PZ_MEMO_SIZE 4096 /* entries, a power of two; direct-mapped */
+
 static int build_into(hpo__parzen *pe, const hpo_distribution *const *dists, size_t n_dims,
         const double *obs, size_t n_obs, const double *obs_weights, const hpo__parzen_opts *opts,
         const uint32_t *const *orders, const double *const *mus, bool exact)
@@ -523,6 +531,9 @@ static int build_into(hpo__parzen *pe, const hpo_distribution *const *dists, siz
     int rc = reserve(pe, n_obs + 1, n_dims, exact);
     if (rc != HPO_OK)
         return rc;
+    /* only a speed-up: without memory for it, masses are computed every time */
+    if (pe->memo == NULL && !exact)
+        pe->memo = hpo__calloc(HPO__PZ_MEMO_SIZE, sizeof(pz_memo_entry));
     pe->n_components = n_obs + 1;
     pe->n_dims = n_dims;
     rc = build_weights(pe, obs_weights, n_obs, opts->prior_weight);
@@ -663,23 +674,56 @@ static void discrete_cell(const hpo__pz_dim *dim, double x, double *xl, double *
 }
 
 /*
- * Exact log mass of component c on the cell. The plain difference of two
- * Gaussian tail areas is used when it loses at most ~7 bits to cancellation
- * (relative error < 3e-14); otherwise the log-space form. Half the libm calls.
+ * Exact log mass of the standardised cell [a, b] under a kernel of log_norm.
+ * The plain difference of two Gaussian tail areas is used when it loses at
+ * most ~7 bits to cancellation (relative error < 3e-14); otherwise the
+ * log-space form. Half the libm calls.
  */
-static double discrete_log_mass(const hpo__pz_dim *dim, size_t c, double xl, double xr)
+static double cell_log_mass(double a, double b, double log_norm)
 {
-    double inv = dim->inv_sigma[c];
-    double a = (xl - dim->mus[c]) * inv, b = (xr - dim->mus[c]) * inv;
     if (b <= 0.0 || a >= 0.0) {
         /* One tail: the area between is the difference of the outer tail areas. */
         double far = b <= 0.0 ? erfc(-a * HPO__SQRT1_2) : erfc(b * HPO__SQRT1_2);
         double near = b <= 0.0 ? erfc(-b * HPO__SQRT1_2) : erfc(a * HPO__SQRT1_2);
         double diff = near - far;
         if (diff > near * (1.0 / 128.0) && diff > 1e-290)
-            return log(0.5 * diff) - dim->log_norm[c];
+            return log(0.5 * diff) - log_norm;
     }
-    return hpo__log_gauss_mass(a, b) - dim->log_norm[c];
+    return hpo__log_gauss_mass(a, b) - log_norm;
+}
+
+static uint64_t dbl_bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof(u));
+    return u;
+}
+
+/*
+ * Exact log mass of component c on the cell [xl, xr], from the memo when it
+ * holds the same inputs bit for bit (the result is a function of them alone).
+ */
+static double discrete_log_mass(const hpo__parzen *pe, const hpo__pz_dim *dim, size_t c,
+        double xl, double xr)
+{
+    double inv = dim->inv_sigma[c];
+    double a = (xl - dim->mus[c]) * inv, b = (xr - dim->mus[c]) * inv, ln = dim->log_norm[c];
+    pz_memo_entry *memo = pe->memo, *e;
+    if (memo == NULL)
+        return cell_log_mass(a, b, ln);
+    uint64_t ua = dbl_bits(a), ub = dbl_bits(b), ul = dbl_bits(ln);
+    uint64_t h = (ua * 0x9E3779B97F4A7C15ull) ^ (ub * 0xC2B2AE3D27D4EB4Full) ^
+                 (ul * 0x165667B19E3779F9ull);
+    e = &memo[(h ^ (h >> 29)) & (HPO__PZ_MEMO_SIZE - 1)];
+    /* an empty entry (all zero bits) never matches: b > a, so b is not +0.0 too */
+    if (dbl_bits(e->a) == ua && dbl_bits(e->b) == ub && dbl_bits(e->log_norm) == ul &&
+            !(ua == 0 && ub == 0))
+        return e->mass;
+    e->a = a;
+    e->b = b;
+    e->log_norm = ln;
+    e->mass = cell_log_mass(a, b, ln);
+    return e->mass;
 }
 
 /*
@@ -844,7 +888,7 @@ static double exact_terms(const hpo__parzen *pe, pdf_scratch *sc, size_t c)
         size_t at = sc->off[k] + sc->kid[k][c];
         if (sc->stamp[at] != sc->key[k] + 1) {
             /* c's kernel is the labelled one, bit for bit: the same mass */
-            sc->mass[at] = discrete_log_mass(dim, c, sc->cell[2 * k], sc->cell[2 * k + 1]);
+            sc->mass[at] = discrete_log_mass(pe, dim, c, sc->cell[2 * k], sc->cell[2 * k + 1]);
             sc->stamp[at] = sc->key[k] + 1;
         }
         v += sc->mass[at];

@@ -62,6 +62,12 @@ typedef struct hpo__parzen {
     /* memory kept for rebuilding (hpo__parzen_build_ordered) */
     size_t cap_components, cap_dims;
     void *sort_scratch;
+    /*
+     * Discrete masses already computed, keyed by all their inputs, kept across
+     * rebuilds (TPE's kernels and cells recur from trial to trial): written by
+     * hpo__parzen_log_pdf, so one estimator is not evaluated by two threads at once.
+     */
+    void *memo;
 } hpo__parzen;
 
 typedef struct hpo__parzen_opts {

@@ -164,18 +164,15 @@ double hpo__ndtri_exp(double y)
     return x;
 }
 
-double hpo__truncnorm_ppf(double q, double a, double b)
+/* hpo__truncnorm_ppf given lmass = hpo__log_gauss_mass(a, b), for q in (0, 1). */
+static double truncnorm_ppf_mass(double q, double a, double b, double lmass)
 {
     double lphi, x;
-    if (q <= 0.0)
-        return a;
-    if (q >= 1.0)
-        return b;
     if (a < 0.0) {
-        lphi = log_sum(hpo__log_ndtr(a), log(q) + hpo__log_gauss_mass(a, b));
+        lphi = log_sum(hpo__log_ndtr(a), log(q) + lmass);
         x = hpo__ndtri_exp(lphi);
     } else {
-        lphi = log_sum(hpo__log_ndtr(-b), log1p(-q) + hpo__log_gauss_mass(a, b));
+        lphi = log_sum(hpo__log_ndtr(-b), log1p(-q) + lmass);
         x = -hpo__ndtri_exp(lphi);
     }
     if (x < a)
@@ -183,6 +180,15 @@ double hpo__truncnorm_ppf(double q, double a, double b)
     if (x > b)
         x = b;
     return x;
+}
+
+double hpo__truncnorm_ppf(double q, double a, double b)
+{
+    if (q <= 0.0)
+        return a;
+    if (q >= 1.0)
+        return b;
+    return truncnorm_ppf_mass(q, a, b, hpo__log_gauss_mass(a, b));
 }
 
 /* ==== Building ============================================================ */
@@ -1100,7 +1106,9 @@ static double sample_categorical(const hpo__pz_dim *dim, long obs, double u)
 static double sample_numerical(const hpo__pz_dim *dim, size_t c, double q)
 {
     double mu = dim->mus[c], sigma = dim->sigmas[c], inv = dim->inv_sigma[c];
-    double z = hpo__truncnorm_ppf(q, (dim->tlow - mu) * inv, (dim->thigh - mu) * inv);
+    double a = (dim->tlow - mu) * inv, b = (dim->thigh - mu) * inv;
+    /* log_norm is hpo__log_gauss_mass(a, b), bit for bit (-0.0 far from both bounds) */
+    double z = q <= 0.0 ? a : (q >= 1.0 ? b : truncnorm_ppf_mass(q, a, b, dim->log_norm[c]));
     double x = mu + sigma * z;
     if (dim->log)
         x = exp(x);

@@ -62,6 +62,8 @@ static void usage(FILE *out)
             "  --trial-timeout S     stop a trial after S seconds (FAIL)\n"
             "  --grace S             seconds between SIGTERM and SIGKILL (default 10)\n"
             "  --retries R           re-enqueue a failed trial with the same values up to R times\n"
+            "  --requeue-interrupted on Ctrl-C, running trials are failed and also enqueued\n"
+            "                        again with the same values, for the next 'hpo run'\n"
             "  --log-dir DIR         keep each trial's full output in DIR/trial-N.log\n"
             "  --report FILE         at the end, write a self-contained HTML report there\n"
             "  --heartbeat S         refresh a heartbeat of each running trial every S seconds;\n"
@@ -200,6 +202,8 @@ static int parse_one(run_opts *o, int argc, char **argv, int *i)
             return 2;
     } else if (VALUE("--log-dir", NULL))
         o->log_dir = v;
+    else if (cli_opt_flag(argv[*i], "--requeue-interrupted", NULL))
+        o->cfg.requeue_interrupted = true;
     else if (VALUE("--report", NULL))
         o->report = v;
     else if (cli_opt_flag(argv[*i], "--quiet", "-q"))

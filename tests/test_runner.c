@@ -688,7 +688,7 @@ static void test_gpu_slots(void **state)
     free(out);
 }
 
-static void interrupt_run(bool twice)
+static void interrupt_run(bool twice, bool requeue)
 {
     char pid0[512], pid1[512], *out = NULL, pattern[512], errfile[512];
     const char *args[40];
@@ -696,8 +696,8 @@ static void interrupt_run(bool twice)
     pid_t hpo;
     study_view v;
     const char *head[] = {"run", "--storage", g_url, "--study", "i", "--metric", "acc",
-            "--trials", "10", "--jobs", "2", "--grace", twice ? "1000" : "5", "--", g_self,
-            "fake", NULL};
+            "--trials", "10", "--jobs", "2", "--grace", twice ? "1000" : "5",
+            requeue ? "--requeue-interrupted" : "-v", "--", g_self, "fake", NULL};
     for (int i = 0; head[i] != NULL; i++)
         args[n++] = head[i];
     if (twice)
@@ -728,9 +728,15 @@ static void interrupt_run(bool twice)
     assert_true(wait_gone(read_pid(pid0)));
     assert_true(wait_gone(read_pid(pid1)));
     view_open(&v, "i");
-    hpo_assert_eq_i64(v.n, 2);
+    /* With --requeue-interrupted each interrupted trial is also enqueued again. */
+    hpo_assert_eq_i64(v.n, requeue ? 4 : 2);
     for (size_t i = 0; i < v.n; i++) {
         char buf[256];
+        if (i >= 2) {
+            hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[i]), HPO_TRIAL_WAITING);
+            assert_non_null(hpo_frozen_trial_system_attr(v.trials[i], "fixed_params"));
+            continue;
+        }
         hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[i]), HPO_TRIAL_FAIL);
         attr_text(v.trials[i], "hpo:fail_reason", buf, sizeof(buf));
         assert_non_null(strstr(buf, "interrupted"));
@@ -742,14 +748,21 @@ static void interrupt_run(bool twice)
 static void test_interrupt(void **state)
 {
     (void)state;
-    interrupt_run(false);
+    interrupt_run(false, false);
+}
+
+/* --requeue-interrupted: the interrupted trials wait in the study for the next run. */
+static void test_interrupt_requeue(void **state)
+{
+    (void)state;
+    interrupt_run(false, true);
 }
 
 /* Children ignore SIGTERM and the grace is huge: only the second Ctrl-C ends it. */
 static void test_interrupt_twice(void **state)
 {
     (void)state;
-    interrupt_run(true);
+    interrupt_run(true, false);
 }
 
 /* Retries get the failed trial's parameters. */
@@ -1098,6 +1111,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_hostile_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gpu_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_requeue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_define_by_run, setup, teardown),

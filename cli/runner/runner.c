@@ -130,6 +130,8 @@ static void retry(runner *r, rn_job *j, const hpo_frozen_trial *t)
     if (rn_retry_enqueue(&r->retries, r->cfg->study, t, j->attempt + 1, original, err,
                 sizeof(err)) != 0)
         say(r, 1, "trial %lld: cannot enqueue a retry: %s", (long long)j->number, err);
+    else if (j->stop == STOP_INTERRUPT)
+        say(r, 1, "trial %lld: enqueued again for the next run", (long long)j->number);
     else
         say(r, 1, "trial %lld: retry %d of %d enqueued", (long long)j->number, j->attempt + 1,
                 r->cfg->retries);
@@ -431,8 +433,14 @@ static void finish(runner *r, rn_job *j)
     params_text(r, j, true, params, sizeof(params));
     rn_progress_trial_done(&r->prog, state, j->number, state == HPO_TRIAL_COMPLETE ? values[0] : 0,
             params);
-    if (state == HPO_TRIAL_FAIL && j->stop != STOP_INTERRUPT && j->attempt < cfg->retries &&
-            !r->stopping && budget_left(r)) {
+    if (state == HPO_TRIAL_FAIL && j->stop == STOP_INTERRUPT && cfg->requeue_interrupted) {
+        /* Interrupted work is not lost: the next hpo run pops it first. */
+        hpo_frozen_trial *snap = NULL;
+        if (hpo_study_get_trial(cfg->study, j->number, &snap) == HPO_OK)
+            retry(r, j, snap);
+        hpo_frozen_trial_free(snap);
+    } else if (state == HPO_TRIAL_FAIL && j->stop != STOP_INTERRUPT &&
+            j->attempt < cfg->retries && !r->stopping && budget_left(r)) {
         hpo_frozen_trial *snap = NULL;
         if (hpo_study_get_trial(cfg->study, j->number, &snap) == HPO_OK)
             retry(r, j, snap);

@@ -34,6 +34,7 @@ typedef struct rn_config {
     double trial_timeout; /* seconds; 0: none */
     double grace;         /* seconds between SIGTERM and SIGKILL */
     int retries;          /* re-enqueue a failed trial up to this many times */
+    bool requeue_interrupted; /* Ctrl-C: re-enqueue running trials instead of only failing them */
     const char *log_dir;  /* one log file per trial; NULL: none */
     int verbosity;        /* 0 quiet, 1 normal, 2 verbose */
     int live;             /* redraw a progress line (stderr is a terminal) */

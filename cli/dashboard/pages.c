@@ -195,24 +195,6 @@ int dash_page_index(hpo_buf *b, const dash_study *studies, size_t n)
 
 /*=========================== study page ===========================*/
 
-typedef struct order_key {
-    size_t idx;
-    double key;
-} order_key;
-
-static int cmp_key(const void *a, const void *c)
-{
-    const order_key *x = a, *y = c;
-    if (x->key != y->key) {
-        if (isnan(x->key))
-            return 1;
-        if (isnan(y->key))
-            return -1;
-        return x->key < y->key ? -1 : 1;
-    }
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
 static void summary(hpo_buf *b, const dash_study *s)
 {
     const hpo__viz_data *d = &s->d;
@@ -308,7 +290,7 @@ pager_link(hpo_buf *b, const dash_study *s, size_t page, bool by_value, const ch
 static int trial_table(hpo_buf *b, const dash_study *s, const dash_query *q)
 {
     const hpo__viz_data *d = &s->d;
-    order_key *rows = hpo__reallocarray(NULL, d->n_trials + 1, sizeof(*rows));
+    hpo__viz_row *rows = hpo__reallocarray(NULL, d->n_trials + 1, sizeof(*rows));
     const char **names = NULL;
     size_t n_names = 0, cap = 0, pages, first;
     bool maximize = d->directions[0] == HPO_MAXIMIZE;
@@ -322,7 +304,7 @@ static int trial_table(hpo_buf *b, const dash_study *s, const dash_query *q)
         else
             rows[i].key = -(double)r->number; /* newest first */
     }
-    qsort(rows, d->n_trials, sizeof(*rows), cmp_key);
+    qsort(rows, d->n_trials, sizeof(*rows), hpo__viz_row_cmp);
     pages = (d->n_trials + PAGE_ROWS - 1) / PAGE_ROWS;
     pages = pages ? pages : 1;
     first = (q->page < pages ? q->page : pages - 1) * PAGE_ROWS;

@@ -215,24 +215,6 @@ static int plots(hpo_buf *b, const hpo__viz_data *d, const hpo_report_options *o
     return HPO_OK;
 }
 
-typedef struct row_key {
-    size_t idx;
-    double key;
-} row_key;
-
-static int cmp_row(const void *a, const void *b)
-{
-    const row_key *x = a, *y = b;
-    if (x->key != y->key) {
-        if (isnan(x->key))
-            return 1;
-        if (isnan(y->key))
-            return -1;
-        return x->key < y->key ? -1 : 1;
-    }
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
 static void trial_row(hpo_buf *b,
                       const hpo__viz_data *d,
                       const hpo__record *r,
@@ -269,7 +251,7 @@ static void trial_row(hpo_buf *b,
 static int trial_table(hpo_buf *b, const hpo__viz_data *d, const hpo_report_options *o)
 {
     const char **names = NULL;
-    row_key *rows = NULL;
+    hpo__viz_row *rows = NULL;
     size_t n_names = 0, n_rows = 0;
     bool maximize = d->directions[0] == HPO_MAXIMIZE;
     HPO_TRY(param_names(d, &names, &n_names));
@@ -285,7 +267,7 @@ static int trial_table(hpo_buf *b, const hpo__viz_data *d, const hpo_report_opti
         rows[n_rows++].key = maximize ? -v : v;
     }
     if (o->max_table_rows > 0 && n_rows > o->max_table_rows) {
-        qsort(rows, n_rows, sizeof(*rows), cmp_row);
+        qsort(rows, n_rows, sizeof(*rows), hpo__viz_row_cmp);
         n_rows = o->max_table_rows;
     }
     hpo__buf_printf(b,

@@ -193,3 +193,16 @@ void hpo__viz_json_str(hpo_buf *b, const char *s)
     }
     hpo__buf_putc(b, '"');
 }
+
+int hpo__viz_row_cmp(const void *a, const void *b)
+{
+    const hpo__viz_row *x = a, *y = b;
+    if (x->key != y->key) {
+        if (isnan(x->key))
+            return 1;
+        if (isnan(y->key))
+            return -1;
+        return x->key < y->key ? -1 : 1;
+    }
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}

@@ -43,4 +43,12 @@ void hpo__viz_json_str(hpo_buf *b, const char *s);
 /** The external value of a parameter as display text into out (size n). */
 const char *hpo__viz_param_text(const hpo__param *p, char *out, size_t n);
 
+/* A row of a trial table ordered by key (NaN last, ties by index), for qsort. */
+typedef struct hpo__viz_row {
+    size_t idx;
+    double key;
+} hpo__viz_row;
+
+int hpo__viz_row_cmp(const void *a, const void *b);
+
 #endif

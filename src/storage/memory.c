@@ -151,28 +151,16 @@ static int remember_dist(mem_study *st, const char *name, const hpo_distribution
     return HPO_OK;
 }
 
-static int reserve_ids(mem_backend *m)
+/* Room for one more record pointer in a doubling array. */
+static int reserve_one(hpo__record ***arr, size_t n, size_t *cap)
 {
-    if (m->n_ids == m->cap_ids) {
-        size_t cap = m->cap_ids ? m->cap_ids * 2 : 64;
-        hpo__record **p = hpo__reallocarray(m->by_id, cap, sizeof(*p));
+    if (n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        hpo__record **p = hpo__reallocarray(*arr, c, sizeof(*p));
         if (p == NULL)
             return hpo__error_set(HPO_ENOMEM, "out of memory creating a trial");
-        m->by_id = p;
-        m->cap_ids = cap;
-    }
-    return HPO_OK;
-}
-
-static int reserve_trials(mem_study *st)
-{
-    if (st->n_trials == st->cap_trials) {
-        size_t cap = st->cap_trials ? st->cap_trials * 2 : 64;
-        hpo__record **p = hpo__reallocarray(st->trials, cap, sizeof(*p));
-        if (p == NULL)
-            return hpo__error_set(HPO_ENOMEM, "out of memory creating a trial");
-        st->trials = p;
-        st->cap_trials = cap;
+        *arr = p;
+        *cap = c;
     }
     return HPO_OK;
 }
@@ -382,7 +370,8 @@ static int mem_create_trial(void *be, int64_t study_id, const hpo__record *tmpl,
         rc = study_not_found(study_id);
         goto done;
     }
-    if ((rc = reserve_ids(m)) != HPO_OK || (rc = reserve_trials(st)) != HPO_OK)
+    if ((rc = reserve_one(&m->by_id, m->n_ids, &m->cap_ids)) != HPO_OK ||
+            (rc = reserve_one(&st->trials, st->n_trials, &st->cap_trials)) != HPO_OK)
         goto done;
     if ((rc = build_trial(tmpl, &r)) != HPO_OK)
         goto done;

@@ -497,7 +497,7 @@ int hpo_study_enqueue_trial(hpo_study *study, const char *const *names, const hp
     tmpl->state = HPO_TRIAL_WAITING;
     if ((rc = hpo__attrs_set(&tmpl->system_attrs, "fixed_params", json)) != HPO_OK)
         goto done;
-    rc = study->storage->ops->create_trial(study->storage->be, study->id, tmpl, &id, &number);
+    rc = study->storage->ops->create_trial(study->storage->be, study->id, tmpl, &id, &number, NULL);
 done:
     hpo__record_unref(tmpl);
     hpo__free(json);

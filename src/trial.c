@@ -49,21 +49,41 @@ static int parse_fixed(hpo_trial *t)
                                                    (long long)t->number);
 }
 
-static int new_trial_id(hpo_study *study, int64_t *id_out)
+/*
+ * The trial to run next: the oldest enqueued one (read back in full: it may
+ * carry fixed params and attributes), else a new RUNNING trial, whose record is
+ * built here from what the storage assigned instead of being read back.
+ */
+static int next_trial(hpo_study *study, hpo__record **out)
 {
     const hpo__storage_ops *ops = study->storage->ops;
-    int64_t number;
-    int rc = ops->pop_waiting_trial(study->storage->be, study->id, id_out);
+    hpo__record *r = NULL;
+    int64_t id, number;
+    double start;
+    int rc = ops->pop_waiting_trial(study->storage->be, study->id, &id);
+    if (rc == HPO_OK)
+        return ops->get_trial(study->storage->be, id, out);
     if (rc != HPO_ENOTFOUND)
         return rc;
     hpo_clear_error();
-    return ops->create_trial(study->storage->be, study->id, NULL, id_out, &number);
+    HPO_TRY(ops->create_trial(study->storage->be, study->id, NULL, &id, &number, &start));
+    if ((rc = hpo__record_new(&r)) != HPO_OK) {
+        /* Do not leave it RUNNING forever. */
+        ops->set_trial_state_values(study->storage->be, id, HPO_TRIAL_FAIL, NULL, 0);
+        return rc;
+    }
+    r->id = id;
+    r->number = number;
+    r->study_id = study->id;
+    r->state = HPO_TRIAL_RUNNING;
+    r->datetime_start = start;
+    *out = r;
+    return HPO_OK;
 }
 
 int hpo_study_ask(hpo_study *study, hpo_trial **out)
 {
     hpo_trial *t = NULL;
-    int64_t id;
     int rc;
     if (out == NULL)
         return hpo__error_set(HPO_EINVAL, "hpo_study_ask: out is NULL");
@@ -74,16 +94,13 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
         return hpo__error_set(HPO_ENOMEM, "out of memory creating a trial");
     t->magic = HPO__TRIAL_MAGIC;
     t->study = study;
-    if ((rc = new_trial_id(study, &id)) != HPO_OK)
-        goto fail;
-    t->id = id;
-    /* Own a private copy: the handle mutates it as the trial goes. */
     {
         hpo__record *got;
-        if ((rc = study->storage->ops->get_trial(study->storage->be, id, &got)) != HPO_OK)
+        if ((rc = next_trial(study, &got)) != HPO_OK)
             goto fail;
+        /* Own a private copy: the handle mutates it as the trial goes. */
         if (atomic_load(&got->refcount) == 1) {
-            t->rec = got; /* already a private snapshot */
+            t->rec = got;
         } else {
             rc = hpo__record_copy(got, &t->rec);
             hpo__record_unref(got);
@@ -91,6 +108,7 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
                 goto fail;
         }
     }
+    t->id = t->rec->id;
     t->number = t->rec->number;
     if ((rc = parse_fixed(t)) != HPO_OK)
         goto fail;
@@ -101,7 +119,7 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
     if (rc != HPO_OK) {
         /* The trial exists in storage; do not leave it RUNNING forever. */
         int keep = rc;
-        study->storage->ops->set_trial_state_values(study->storage->be, id, HPO_TRIAL_FAIL,
+        study->storage->ops->set_trial_state_values(study->storage->be, t->id, HPO_TRIAL_FAIL,
                 NULL, 0);
         rc = keep;
         goto fail;
@@ -453,7 +471,14 @@ int hpo__study_tell_id(hpo_study *study, int64_t trial_id, hpo_trial *handle,
     hpo__record *r = NULL;
     double pv;
     int rc;
-    HPO_TRY(ops->get_trial(study->storage->be, trial_id, &r));
+    /* The stored record is needed only for the sampler's after_trial hook and a
+     * pruned trial's last intermediate value (another process may have reported
+     * it); otherwise the handle's own copy serves and the write checks the state. */
+    if (handle != NULL && study->sampler->ops->after_trial == NULL &&
+            state != HPO_TRIAL_PRUNED)
+        r = hpo__record_ref(handle->rec);
+    else
+        HPO_TRY(ops->get_trial(study->storage->be, trial_id, &r));
     if (hpo__state_finished(r->state)) {
         rc = hpo__error_set(HPO_ESTATE, "trial %lld is already finished (%s)",
                 (long long)r->number, hpo_trial_state_name(r->state));

@@ -179,9 +179,9 @@ static void test_trial_lifecycle(void **state)
     double v = INFINITY;
     assert_ok(hpo_distribution_int_new(&di, 1, 10, 3, false));
     assert_ok(hpo_distribution_categorical_new(&dc, ch, 3));
-    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num));
+    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num, NULL));
     hpo_assert_eq_i64(num, 0);
-    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id2, &num));
+    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id2, &num, NULL));
     hpo_assert_eq_i64(num, 1);
     assert_true(id2 > id);
     assert_ok(OPS(f)->set_trial_param(BE(f), id, "x", 0.25, d));
@@ -247,14 +247,14 @@ static void test_waiting_and_templates(void **state)
     t->state = HPO_TRIAL_WAITING;
     assert_ok(hpo__attrs_set(&t->system_attrs, "fixed_params", "{\"x\": 0.5}"));
     assert_ok(hpo__record_add_param(t, "x", d, 0.5));
-    assert_ok(OPS(f)->create_trial(BE(f), st, t, &id, &num));
+    assert_ok(OPS(f)->create_trial(BE(f), st, t, &id, &num, NULL));
     hpo_assert_eq_i64(num, 0);
     t->state = HPO_TRIAL_COMPLETE;
     t->datetime_start = 1700000000.25;
     t->datetime_complete = 1700000001.5;
     assert_ok(hpo__record_set_values(t, &v, 1));
     assert_ok(hpo__record_set_ivalue(t, 3, 1.5));
-    assert_ok(OPS(f)->create_trial(BE(f), st, t, &id, &num));
+    assert_ok(OPS(f)->create_trial(BE(f), st, t, &id, &num, NULL));
     hpo_assert_eq_i64(num, 1);
     assert_ok(OPS(f)->get_trial(BE(f), id, &r));
     assert_int_equal(r->state, HPO_TRIAL_COMPLETE);
@@ -282,8 +282,8 @@ static void test_incremental_load(void **state)
     hpo__record_vec v = {0};
     double val = 1;
     for (int i = 0; i < 6; i++) {
-        assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &ids[i], &num));
-        assert_ok(OPS(f)->create_trial(BE(f), other, NULL, &x, &num));
+        assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &ids[i], &num, NULL));
+        assert_ok(OPS(f)->create_trial(BE(f), other, NULL, &x, &num, NULL));
     }
     assert_ok(OPS(f)->load_trials(BE(f), st, -1, NULL, 0, &v));
     hpo_assert_eq_i64(v.n, 6);
@@ -315,7 +315,7 @@ static void test_hostile_names(void **state)
     big[0] = '"';
     big[sizeof(big) - 2] = '"';
     st = new_study(f, "it's \"quoted\"; DROP TABLE trials; --");
-    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num));
+    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num, NULL));
     assert_ok(OPS(f)->set_trial_param(BE(f), id, "p'); DELETE FROM trial_params; --", 0.5, d));
     assert_ok(OPS(f)->set_trial_attr(BE(f), id, false, "k\"'\\", big));
     assert_ok(OPS(f)->set_trial_attr(BE(f), id, false, "\xc3\xa9t\xc3\xa9", "\"\\u00e9\""));
@@ -458,7 +458,7 @@ static void test_optuna_encodings(void **state)
     assert_ok(hpo_distribution_float_new(&d, 0.001, 1, HPO_NO_STEP, true));
     assert_ok(hpo_distribution_int_new(&di, 1, 10, 3, false));
     assert_ok(hpo_distribution_categorical_new(&dc, ch, 3));
-    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num));
+    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num, NULL));
     assert_ok(OPS(f)->set_trial_param(BE(f), id, "lr", 0.01, d));
     assert_ok(OPS(f)->set_trial_param(BE(f), id, "n", 4, di));
     assert_ok(OPS(f)->set_trial_param(BE(f), id, "c", 2, dc));
@@ -585,7 +585,7 @@ static void test_bad_sqlite_inputs(void **state)
     hpo_assert_eq_i64(sb.st_size, 30);
     /* A database cut in half. */
     for (int i = 0; i < 30; i++)
-        assert_ok(OPS(f)->create_trial(BE(f), new_study(f, url + i), NULL, &id, &num));
+        assert_ok(OPS(f)->create_trial(BE(f), new_study(f, url + i), NULL, &id, &num, NULL));
     hpo_storage_free(f->s);
     f->s = NULL;
     {

@@ -358,7 +358,7 @@ static int build_trial(const hpo__record *tmpl, hpo__record **out)
 }
 
 static int mem_create_trial(void *be, int64_t study_id, const hpo__record *tmpl, int64_t *id_out,
-        int64_t *number_out)
+        int64_t *number_out, double *start_out)
 {
     mem_backend *m = be;
     mem_study *st;
@@ -391,6 +391,8 @@ static int mem_create_trial(void *be, int64_t study_id, const hpo__record *tmpl,
     st->trials[st->n_trials++] = r;
     *id_out = r->id;
     *number_out = r->number;
+    if (start_out != NULL)
+        *start_out = r->datetime_start;
     r = NULL;
 done:
     hpo__record_unref(r);

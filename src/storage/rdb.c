@@ -64,8 +64,6 @@ enum {
     ST_SSATTR_SET,
     ST_SUATTR_GET,
     ST_SSATTR_GET,
-    ST_LAST_NUMBER,
-    ST_COUNT_BEFORE,
     ST_TRIAL_INSERT,
     ST_PARAM_INSERT,
     ST_FIRST_DIST,
@@ -75,7 +73,6 @@ enum {
     ST_TUATTR_SET,
     ST_TSATTR_SET,
     ST_TRIAL_STATE,
-    ST_TRIAL_STUDY,
     ST_SET_STATE,
     ST_SET_START,
     ST_SET_COMPLETE,
@@ -83,17 +80,17 @@ enum {
     ST_POP,
     ST_FIND_TRIAL,
     ST_L_TRIALS_AFTER,
-    ST_L_TRIAL_ONE,
+    ST_L_TRIAL_IDS,
     ST_L_PARAMS_AFTER,
-    ST_L_PARAMS_ONE,
+    ST_L_PARAMS_IDS,
     ST_L_VALUES_AFTER,
-    ST_L_VALUES_ONE,
+    ST_L_VALUES_IDS,
     ST_L_IVALUES_AFTER,
-    ST_L_IVALUES_ONE,
+    ST_L_IVALUES_IDS,
     ST_L_UATTRS_AFTER,
-    ST_L_UATTRS_ONE,
+    ST_L_UATTRS_IDS,
     ST_L_SATTRS_AFTER,
-    ST_L_SATTRS_ONE,
+    ST_L_SATTRS_IDS,
     ST_HB_UPSERT,
     ST_STALE,
     ST_TABLE_EXISTS,
@@ -108,7 +105,8 @@ enum {
 
 #define SUB_TRIALS_AFTER "(SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?)"
 #define SUB_STUDY_TRIALS "(SELECT trial_id FROM trials WHERE study_id = ?)"
-#define TRIAL_COLS       "SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials"
+#define TRIAL_COLS                                                                         \
+    "SELECT trial_id, number, state, datetime_start, datetime_complete, study_id FROM trials"
 #define PARAM_COLS       "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params"
 #define VALUE_COLS       "SELECT trial_id, objective, value, value_type FROM trial_values"
 #define IVALUE_COLS                                                                        \
@@ -118,6 +116,9 @@ enum {
 #define SATTR_COLS "SELECT trial_id, \"key\", value_json FROM trial_system_attributes"
 /* Child rows of the trials after a watermark: the trial_id range uses each table's index. */
 #define AFTER " WHERE trial_id > ? AND trial_id IN " SUB_TRIALS_AFTER
+/* Rows of a list of trials, bound as one parameter: '[1,2]' (SQLite), '{1,2}' (PostgreSQL). */
+#define IDS    " WHERE trial_id IN (SELECT value FROM json_each(?))"
+#define IDS_PG " WHERE trial_id = ANY(CAST(? AS bigint[]))"
 
 static const char *const sql_common[ST__COUNT] = {
     [ST_STUDY_INSERT] = "INSERT INTO studies (study_name) VALUES (?) RETURNING study_id",
@@ -152,12 +153,14 @@ static const char *const sql_common[ST__COUNT] = {
     [ST_SSATTR_GET] = "SELECT \"key\", value_json FROM study_system_attributes "
                       "WHERE study_id = ? ORDER BY study_system_attribute_id",
     /* Numbers are dense and ordered like ids inside a study, so the newest
-     * trial's number + 1 is the count, found through the study_id index. */
-    [ST_LAST_NUMBER] = "SELECT number FROM trials WHERE study_id = ? "
-                       "ORDER BY trial_id DESC LIMIT 1",
-    [ST_COUNT_BEFORE] = "SELECT COUNT(*) FROM trials WHERE study_id = ? AND trial_id < ?",
+     * trial's number + 1 is the count, found through the study_id index; a
+     * newest row without a number (a foreign writer mid-way) falls back to the
+     * count, as Optuna does. Run under the study lock, so numbers are unique. */
     [ST_TRIAL_INSERT] = "INSERT INTO trials (number, study_id, state, datetime_start, "
-                        "datetime_complete) VALUES (?, ?, ?, ?, ?) RETURNING trial_id",
+                        "datetime_complete) VALUES (COALESCE((SELECT number FROM trials "
+                        "WHERE study_id = ? ORDER BY trial_id DESC LIMIT 1) + 1, "
+                        "(SELECT COUNT(*) FROM trials WHERE study_id = ?)), ?, ?, ?, ?) "
+                        "RETURNING trial_id, number",
     [ST_PARAM_INSERT] = "INSERT INTO trial_params (trial_id, param_name, param_value, "
                         "distribution_json) VALUES (?, ?, ?, ?)",
     [ST_FIRST_DIST] = "SELECT p.distribution_json FROM trial_params p JOIN trials t "
@@ -175,7 +178,6 @@ static const char *const sql_common[ST__COUNT] = {
                       "VALUES (?, ?, ?) ON CONFLICT (trial_id, \"key\") "
                       "DO UPDATE SET value_json = excluded.value_json",
     [ST_TRIAL_STATE] = "SELECT state, study_id, number FROM trials WHERE trial_id = ?",
-    [ST_TRIAL_STUDY] = "SELECT study_id FROM trials WHERE trial_id = ?",
     [ST_SET_STATE] = "UPDATE trials SET state = ? WHERE trial_id = ?",
     [ST_SET_START] = "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
     [ST_SET_COMPLETE] = "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?",
@@ -186,17 +188,17 @@ static const char *const sql_common[ST__COUNT] = {
     [ST_FIND_TRIAL] = "SELECT trial_id FROM trials WHERE study_id = ? AND number = ? "
                       "ORDER BY trial_id LIMIT 1",
     [ST_L_TRIALS_AFTER] = TRIAL_COLS " WHERE study_id = ? AND trial_id > ? ORDER BY trial_id",
-    [ST_L_TRIAL_ONE] = TRIAL_COLS " WHERE trial_id = ? AND study_id = ?",
+    [ST_L_TRIAL_IDS] = TRIAL_COLS IDS " ORDER BY trial_id",
     [ST_L_PARAMS_AFTER] = PARAM_COLS AFTER " ORDER BY param_id",
-    [ST_L_PARAMS_ONE] = PARAM_COLS " WHERE trial_id = ? ORDER BY param_id",
+    [ST_L_PARAMS_IDS] = PARAM_COLS IDS " ORDER BY param_id",
     [ST_L_VALUES_AFTER] = VALUE_COLS AFTER,
-    [ST_L_VALUES_ONE] = VALUE_COLS " WHERE trial_id = ?",
+    [ST_L_VALUES_IDS] = VALUE_COLS IDS,
     [ST_L_IVALUES_AFTER] = IVALUE_COLS AFTER " ORDER BY trial_id, step",
-    [ST_L_IVALUES_ONE] = IVALUE_COLS " WHERE trial_id = ? ORDER BY step",
+    [ST_L_IVALUES_IDS] = IVALUE_COLS IDS " ORDER BY trial_id, step",
     [ST_L_UATTRS_AFTER] = UATTR_COLS AFTER " ORDER BY trial_user_attribute_id",
-    [ST_L_UATTRS_ONE] = UATTR_COLS " WHERE trial_id = ? ORDER BY trial_user_attribute_id",
+    [ST_L_UATTRS_IDS] = UATTR_COLS IDS " ORDER BY trial_user_attribute_id",
     [ST_L_SATTRS_AFTER] = SATTR_COLS AFTER " ORDER BY trial_system_attribute_id",
-    [ST_L_SATTRS_ONE] = SATTR_COLS " WHERE trial_id = ? ORDER BY trial_system_attribute_id",
+    [ST_L_SATTRS_IDS] = SATTR_COLS IDS " ORDER BY trial_system_attribute_id",
     /* SQLite's CURRENT_TIMESTAMP is UTC; %f has milliseconds, padded to 6 digits. */
     [ST_HB_UPSERT] = "INSERT INTO trial_heartbeats (trial_id, heartbeat) "
                      "VALUES (?, strftime('%Y-%m-%d %H:%M:%f000', 'now')) "
@@ -228,6 +230,12 @@ static const char *const sql_pg[ST__COUNT] = {
                  "ON h.trial_id = t.trial_id WHERE t.study_id = ? AND t.state = 'RUNNING' "
                  "AND h.heartbeat < LOCALTIMESTAMP - make_interval(secs => ?) "
                  "ORDER BY t.trial_id",
+    [ST_L_TRIAL_IDS] = TRIAL_COLS IDS_PG " ORDER BY trial_id",
+    [ST_L_PARAMS_IDS] = PARAM_COLS IDS_PG " ORDER BY param_id",
+    [ST_L_VALUES_IDS] = VALUE_COLS IDS_PG,
+    [ST_L_IVALUES_IDS] = IVALUE_COLS IDS_PG " ORDER BY trial_id, step",
+    [ST_L_UATTRS_IDS] = UATTR_COLS IDS_PG " ORDER BY trial_user_attribute_id",
+    [ST_L_SATTRS_IDS] = SATTR_COLS IDS_PG " ORDER BY trial_system_attribute_id",
     [ST_TABLE_EXISTS] = "SELECT COUNT(*) FROM information_schema.tables "
                         "WHERE table_schema = current_schema() AND table_name = ?",
 };
@@ -462,6 +470,26 @@ static int stmt(hpo__rdb *db, rconn *c, int k, hpo__rdb_stmt **out)
     return HPO_OK;
 }
 
+/* Transaction control that need not wait for the server's answer (see rdb.h). */
+static int exec_later(hpo__rdb *db, rconn *c, const char *sql)
+{
+    return db->drv->exec_later ? db->drv->exec_later(c->raw, sql) : db->drv->exec(c->raw, sql);
+}
+
+static int run_done(hpo__rdb *db, hpo__rdb_stmt *s);
+
+/* Run a statement whose outcome matters only to the transaction as a whole. */
+static int run_later(hpo__rdb *db, hpo__rdb_stmt *s)
+{
+    return db->drv->defer ? db->drv->defer(s) : run_done(db, s);
+}
+
+/* Start a statement now so its result rides along with the next one read. */
+static int send_early(hpo__rdb *db, hpo__rdb_stmt *s)
+{
+    return db->drv->send ? db->drv->send(s) : HPO_OK;
+}
+
 typedef int (*txn_fn)(hpo__rdb *db, rconn *c, void *arg);
 
 /*
@@ -479,21 +507,24 @@ static int run_txn(hpo__rdb *db, bool write, txn_fn fn, void *arg)
     bool broken = false;
     HPO_TRY(acquire(db, &c));
     for (int attempt = 0;; attempt++) {
-        rc = db->drv->exec(c->raw, begin);
+        rc = exec_later(db, c, begin);
         if (rc == HPO_OK)
             rc = fn(db, c, arg);
+        /* A write must be durable before we return; a read has nothing to lose. */
         if (rc == HPO_OK)
-            rc = db->drv->exec(c->raw, "COMMIT");
+            rc = write ? db->drv->exec(c->raw, "COMMIT") : exec_later(db, c, "COMMIT");
         if (rc == HPO_OK)
             break;
         {
             char saved[512];
             snprintf(saved, sizeof(saved), "%s", hpo_last_error());
-            if (db->drv->exec(c->raw, "ROLLBACK") != HPO_OK && rc == HPO_ESTORAGE)
+            if (exec_later(db, c, "ROLLBACK") != HPO_OK && rc == HPO_ESTORAGE)
+                broken = true;
+            if (db->drv->broken != NULL && db->drv->broken(c->raw))
                 broken = true;
             hpo__error_set(rc, "%s", saved);
         }
-        if (rc != HPO_EBUSY || attempt >= MAX_RETRIES)
+        if (rc != HPO_EBUSY || attempt >= MAX_RETRIES || broken)
             break;
         {
             /* Randomised, growing backoff so competing workers do not collide again. */
@@ -1013,7 +1044,7 @@ static int insert_param(hpo__rdb *db, rconn *c, int64_t study_id, int64_t trial_
             (rc = db->drv->bind_text(s, 2, name)) == HPO_OK &&
             (rc = db->drv->bind_f64(s, 3, internal)) == HPO_OK &&
             (rc = db->drv->bind_text(s, 4, b.data)) == HPO_OK)
-        rc = run_done(db, s);
+        rc = run_later(db, s);
     hpo__buf_free(&b);
     if (rc == HPO_EEXISTS)
         rc = hpo__error_set(HPO_EEXISTS, "parameter '%.200s' is already set in this trial", name);
@@ -1025,7 +1056,7 @@ static int insert_values(hpo__rdb *db, rconn *c, int64_t trial_id, const double 
     hpo__rdb_stmt *s;
     HPO_TRY(stmt(db, c, ST_VALUES_DELETE, &s));
     HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
-    HPO_TRY(run_done(db, s));
+    HPO_TRY(run_later(db, s));
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i]))
             return hpo__error_set(HPO_EINVAL, "objective value %zu is NaN", i);
@@ -1034,7 +1065,7 @@ static int insert_values(hpo__rdb *db, rconn *c, int64_t trial_id, const double 
         HPO_TRY(db->drv->bind_i64(s, 2, (int64_t)i));
         HPO_TRY(bind_value(db, s, 3, v[i]));
         HPO_TRY(db->drv->bind_text(s, 4, value_type(v[i])));
-        HPO_TRY(run_done(db, s));
+        HPO_TRY(run_later(db, s));
     }
     return HPO_OK;
 }
@@ -1047,7 +1078,7 @@ static int insert_ivalue(hpo__rdb *db, rconn *c, int64_t trial_id, int64_t step,
     HPO_TRY(db->drv->bind_i64(s, 2, step));
     HPO_TRY(bind_value(db, s, 3, v));
     HPO_TRY(db->drv->bind_text(s, 4, value_type(v)));
-    return run_done(db, s);
+    return run_later(db, s);
 }
 
 static int upsert_trial_attr(hpo__rdb *db, rconn *c, int64_t trial_id, bool system,
@@ -1058,7 +1089,7 @@ static int upsert_trial_attr(hpo__rdb *db, rconn *c, int64_t trial_id, bool syst
     HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
     HPO_TRY(db->drv->bind_text(s, 2, key));
     HPO_TRY(db->drv->bind_text(s, 3, json));
-    return run_done(db, s);
+    return run_later(db, s);
 }
 
 typedef struct trial_args {
@@ -1074,39 +1105,11 @@ typedef struct trial_args {
     size_t n_values;
     int64_t step;
     double value;
+    double start;
     bool system;
     const char *key;
     const char *json;
 } trial_args;
-
-static int next_number(hpo__rdb *db, rconn *c, int64_t study_id, int64_t *out)
-{
-    hpo__rdb_stmt *s;
-    bool found;
-    int64_t last;
-    int rc;
-    HPO_TRY(stmt(db, c, ST_LAST_NUMBER, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, study_id));
-    rc = db->drv->step(s);
-    if (rc == HPO__RDB_DONE) {
-        *out = 0;
-        return HPO_OK;
-    }
-    if (rc != HPO__RDB_ROW)
-        return rc;
-    found = !db->drv->column_null(s, 0);
-    last = found ? db->drv->column_i64(s, 0) : 0;
-    HPO_TRY(run_done(db, s));
-    if (found) {
-        *out = last + 1;
-        return HPO_OK;
-    }
-    /* A row without a number (a foreign writer mid-way): count, as Optuna does. */
-    HPO_TRY(stmt(db, c, ST_COUNT_BEFORE, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, study_id));
-    HPO_TRY(db->drv->bind_i64(s, 2, INT64_MAX));
-    return run_i64(db, s, out, &found);
-}
 
 static int write_template(hpo__rdb *db, rconn *c, int64_t study_id, int64_t id,
         const hpo__record *t)
@@ -1127,24 +1130,48 @@ static int write_template(hpo__rdb *db, rconn *c, int64_t study_id, int64_t id,
     return HPO_OK;
 }
 
+/* Read the study lock's answer to the end (an unfinished SQLite read would pin its snapshot). */
+static int locked_study(hpo__rdb *db, hpo__rdb_stmt *lock, int64_t study_id)
+{
+    int64_t got;
+    bool found;
+    HPO_TRY(run_i64(db, lock, &got, &found));
+    if (!found)
+        return hpo__error_set(HPO_ENOTFOUND, "no study with id %lld", (long long)study_id);
+    return HPO_OK;
+}
+
 static int create_trial_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
     const hpo__record *t = a->tmpl;
-    hpo__rdb_stmt *s;
-    bool found;
-    /* The study row lock (PostgreSQL) serialises creators, so numbers are dense. */
-    HPO_TRY(study_exists(db, c, ST_STUDY_LOCK, a->study_id));
-    HPO_TRY(next_number(db, c, a->study_id, &a->number));
+    hpo__rdb_stmt *lock, *s;
+    int rc;
+    /* The study row lock (PostgreSQL) serialises creators, so numbers are dense;
+     * lock and insert travel together and the lock's answer is read first. */
+    HPO_TRY(stmt(db, c, ST_STUDY_LOCK, &lock));
+    HPO_TRY(db->drv->bind_i64(lock, 1, a->study_id));
+    HPO_TRY(send_early(db, lock));
+    if (db->drv->send == NULL) /* no pipeline: check before inserting */
+        HPO_TRY(locked_study(db, lock, a->study_id));
     HPO_TRY(stmt(db, c, ST_TRIAL_INSERT, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, a->number));
+    HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
     HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
-    HPO_TRY(db->drv->bind_text(s, 3, state_names[t ? t->state : HPO_TRIAL_RUNNING]));
-    HPO_TRY(bind_time(db, s, 4, t ? t->datetime_start : hpo__now()));
-    HPO_TRY(bind_time(db, s, 5, t ? t->datetime_complete : (double)NAN));
-    HPO_TRY(run_i64(db, s, &a->trial_id, &found));
-    if (!found)
+    HPO_TRY(db->drv->bind_i64(s, 3, a->study_id));
+    HPO_TRY(db->drv->bind_text(s, 4, state_names[t ? t->state : HPO_TRIAL_RUNNING]));
+    HPO_TRY(bind_time(db, s, 5, a->start));
+    HPO_TRY(bind_time(db, s, 6, t ? t->datetime_complete : (double)NAN));
+    HPO_TRY(send_early(db, s));
+    if (db->drv->send != NULL) /* read first: a missing study also fails the insert */
+        HPO_TRY(locked_study(db, lock, a->study_id));
+    rc = db->drv->step(s);
+    if (rc == HPO__RDB_DONE)
         return bad_conn(db, "inserting a trial returned no id");
+    if (rc != HPO__RDB_ROW)
+        return rc;
+    a->trial_id = db->drv->column_i64(s, 0);
+    a->number = db->drv->column_i64(s, 1);
+    HPO_TRY(run_done(db, s));
     return t ? write_template(db, c, a->study_id, a->trial_id, t) : HPO_OK;
 }
 
@@ -1170,11 +1197,18 @@ static int check_record_text(const hpo__record *t)
 static void fail_stale_throttled(hpo__rdb *db, int64_t study_id);
 
 static int rdb_create_trial(void *be, int64_t study_id, const hpo__record *tmpl, int64_t *id_out,
-        int64_t *number_out)
+        int64_t *number_out, double *start_out)
 {
     hpo__rdb *db = be;
     trial_args a = {.study_id = study_id, .tmpl = tmpl};
+    char text[40];
     int rc;
+    /* The start as stored (microseconds), so a caller's copy equals a reload. */
+    a.start = tmpl ? tmpl->datetime_start : hpo__now();
+    if (!isnan(a.start)) {
+        format_time(a.start, text);
+        a.start = parse_time(text);
+    }
     HPO_TRY(check_record_text(tmpl));
     if (tmpl == NULL)
         fail_stale_throttled(db, study_id);
@@ -1183,6 +1217,8 @@ static int rdb_create_trial(void *be, int64_t study_id, const hpo__record *tmpl,
         return rc;
     *id_out = a.trial_id;
     *number_out = a.number;
+    if (start_out != NULL)
+        *start_out = a.start;
     if (db->beat != NULL && (tmpl == NULL || tmpl->state == HPO_TRIAL_RUNNING))
         hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
@@ -1197,10 +1233,9 @@ static int pop_body(hpo__rdb *db, rconn *c, void *arg)
     HPO_TRY(stmt(db, c, ST_FIRST_WAITING, &s));
     HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
     HPO_TRY(run_i64(db, s, &a->trial_id, &found));
-    if (!found)
-        return study_exists(db, c, ST_STUDY_EXISTS, a->study_id) == HPO_OK
-                       ? hpo__error_set(HPO_ENOTFOUND, "no waiting trial")
-                       : HPO_ENOTFOUND;
+    if (!found) /* also when the study is gone: creating a trial then says so */
+        return hpo__error_set(HPO_ENOTFOUND, "no waiting trial in study id %lld",
+                (long long)a->study_id);
     format_time(hpo__now(), now);
     HPO_TRY(stmt(db, c, ST_POP, &s));
     HPO_TRY(db->drv->bind_text(s, 1, now));
@@ -1260,10 +1295,15 @@ static int rdb_set_trial_param(void *be, int64_t trial_id, const char *name, dou
         const hpo_distribution *dist)
 {
     trial_args a = {.trial_id = trial_id, .name = name, .internal = internal, .dist = dist};
+    int rc;
     HPO_TRY(check_text("parameter name", name, MAX_KEY_BYTES));
     if (isnan(internal))
         return hpo__error_set(HPO_EINVAL, "parameter '%.200s' has a NaN value", name);
-    return run_txn(be, true, set_param_body, &a);
+    rc = run_txn(be, true, set_param_body, &a);
+    /* The insert may be reported at the commit, past insert_param's own wording. */
+    if (rc == HPO_EEXISTS)
+        rc = hpo__error_set(HPO_EEXISTS, "parameter '%.200s' is already set in this trial", name);
+    return rc;
 }
 
 static int set_state_body(hpo__rdb *db, rconn *c, void *arg)
@@ -1287,7 +1327,7 @@ static int set_state_body(hpo__rdb *db, rconn *c, void *arg)
         HPO_TRY(db->drv->bind_text(s, 1, state_names[a->state]));
         HPO_TRY(db->drv->bind_i64(s, 2, a->trial_id));
     }
-    return run_done(db, s);
+    return run_later(db, s);
 }
 
 static int rdb_set_trial_state_values(void *be, int64_t trial_id, hpo_trial_state state,
@@ -1308,20 +1348,19 @@ static int set_ivalue_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
     hpo_trial_state st;
-    int rc;
     HPO_TRY(writable(db, c, a->trial_id, &st, &a->study_id));
-    rc = insert_ivalue(db, c, a->trial_id, a->step, a->value);
-    if (rc == HPO_EEXISTS)
-        rc = hpo__error_set(HPO_EEXISTS, "trial id %lld already has a value at step %lld",
-                (long long)a->trial_id, (long long)a->step);
-    return rc;
+    return insert_ivalue(db, c, a->trial_id, a->step, a->value);
 }
 
 static int rdb_set_trial_intermediate_value(void *be, int64_t trial_id, int64_t step,
         double value)
 {
     trial_args a = {.trial_id = trial_id, .step = step, .value = value};
-    return run_txn(be, true, set_ivalue_body, &a);
+    int rc = run_txn(be, true, set_ivalue_body, &a);
+    if (rc == HPO_EEXISTS)
+        rc = hpo__error_set(HPO_EEXISTS, "trial id %lld already has a value at step %lld",
+                (long long)trial_id, (long long)step);
+    return rc;
 }
 
 static int set_tattr_body(hpo__rdb *db, rconn *c, void *arg)
@@ -1411,34 +1450,50 @@ static hpo__record *find_loaded(hpo__record_vec *v, size_t from, int64_t trial_i
     return lo < v->n && v->items[lo]->id == trial_id ? v->items[lo] : NULL;
 }
 
-/* Bind the "which trials" parameters of a load statement: one trial, or after a watermark. */
-static int bind_scope(hpo__rdb *db, hpo__rdb_stmt *s, load_args *a, int64_t one)
+/* The six reads of one scope of trials, in the order they are read back. */
+enum { L_TRIALS, L_PARAMS, L_VALUES, L_IVALUES, L_UATTRS, L_SATTRS, L__N };
+static const int load_after[L__N] = {ST_L_TRIALS_AFTER, ST_L_PARAMS_AFTER, ST_L_VALUES_AFTER,
+        ST_L_IVALUES_AFTER, ST_L_UATTRS_AFTER, ST_L_SATTRS_AFTER};
+static const int load_ids[L__N] = {ST_L_TRIAL_IDS, ST_L_PARAMS_IDS, ST_L_VALUES_IDS,
+        ST_L_IVALUES_IDS, ST_L_UATTRS_IDS, ST_L_SATTRS_IDS};
+
+/* Which trials: a list of ids (id_list, in the driver's array syntax) or the ones after a watermark. */
+typedef struct scope {
+    const char *id_list; /* NULL: the trials after a->after_id */
+    hpo__rdb_stmt *s[L__N];
+} scope;
+
+/* Bind and start a scope's six reads: on PostgreSQL they share one round trip. */
+static int scope_send(hpo__rdb *db, rconn *c, load_args *a, scope *sc)
 {
-    if (one >= 0)
-        return db->drv->bind_i64(s, 1, one);
-    HPO_TRY(db->drv->bind_i64(s, 1, a->after_id));
-    HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
-    return db->drv->bind_i64(s, 3, a->after_id);
+    for (int k = 0; k < L__N; k++) {
+        hpo__rdb_stmt *s;
+        HPO_TRY(stmt(db, c, sc->id_list ? load_ids[k] : load_after[k], &s));
+        if (sc->id_list != NULL) {
+            HPO_TRY(db->drv->bind_text(s, 1, sc->id_list));
+        } else if (k == L_TRIALS) {
+            HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
+            HPO_TRY(db->drv->bind_i64(s, 2, a->after_id));
+        } else {
+            HPO_TRY(db->drv->bind_i64(s, 1, a->after_id));
+            HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
+            HPO_TRY(db->drv->bind_i64(s, 3, a->after_id));
+        }
+        HPO_TRY(send_early(db, s));
+        sc->s[k] = s;
+    }
+    return HPO_OK;
 }
 
-static int load_trial_rows(hpo__rdb *db, rconn *c, load_args *a, int64_t one)
+static int load_trial_rows(hpo__rdb *db, load_args *a, hpo__rdb_stmt *s)
 {
-    hpo__rdb_stmt *s;
     int rc;
-    HPO_TRY(stmt(db, c, one >= 0 ? ST_L_TRIAL_ONE : ST_L_TRIALS_AFTER, &s));
-    if (one >= 0) {
-        HPO_TRY(db->drv->bind_i64(s, 1, one));
-        HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
-    } else {
-        HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
-        HPO_TRY(db->drv->bind_i64(s, 2, a->after_id));
-    }
     while ((rc = db->drv->step(s)) == HPO__RDB_ROW) {
         hpo__record *r;
         HPO_TRY(hpo__record_new(&r));
         r->id = db->drv->column_i64(s, 0);
         r->number = db->drv->column_i64(s, 1);
-        r->study_id = a->study_id;
+        r->study_id = db->drv->column_i64(s, 5);
         r->datetime_start = column_time(db, s, 3);
         r->datetime_complete = column_time(db, s, 4);
         if ((rc = parse_state(db->drv->column_text(s, 2), &r->state)) != HPO_OK) {
@@ -1450,12 +1505,9 @@ static int load_trial_rows(hpo__rdb *db, rconn *c, load_args *a, int64_t one)
     return rc;
 }
 
-static int load_params(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t from)
+static int load_params(hpo__rdb *db, load_args *a, hpo__rdb_stmt *s, size_t from)
 {
-    hpo__rdb_stmt *s;
     int rc;
-    HPO_TRY(stmt(db, c, one >= 0 ? ST_L_PARAMS_ONE : ST_L_PARAMS_AFTER, &s));
-    HPO_TRY(bind_scope(db, s, a, one));
     while ((rc = db->drv->step(s)) == HPO__RDB_ROW) {
         hpo__record *r = find_loaded(&a->got, from, db->drv->column_i64(s, 0));
         const char *name = db->drv->column_text(s, 1);
@@ -1468,12 +1520,9 @@ static int load_params(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t
     return rc;
 }
 
-static int load_values(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t from)
+static int load_values(hpo__rdb *db, load_args *a, hpo__rdb_stmt *s, size_t from)
 {
-    hpo__rdb_stmt *s;
     int rc;
-    HPO_TRY(stmt(db, c, one >= 0 ? ST_L_VALUES_ONE : ST_L_VALUES_AFTER, &s));
-    HPO_TRY(bind_scope(db, s, a, one));
     while ((rc = db->drv->step(s)) == HPO__RDB_ROW) {
         hpo__record *r = find_loaded(&a->got, from, db->drv->column_i64(s, 0));
         int64_t obj = db->drv->column_i64(s, 1);
@@ -1493,12 +1542,9 @@ static int load_values(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t
     return rc;
 }
 
-static int load_ivalues(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t from)
+static int load_ivalues(hpo__rdb *db, load_args *a, hpo__rdb_stmt *s, size_t from)
 {
-    hpo__rdb_stmt *s;
     int rc;
-    HPO_TRY(stmt(db, c, one >= 0 ? ST_L_IVALUES_ONE : ST_L_IVALUES_AFTER, &s));
-    HPO_TRY(bind_scope(db, s, a, one));
     while ((rc = db->drv->step(s)) == HPO__RDB_ROW) {
         hpo__record *r = find_loaded(&a->got, from, db->drv->column_i64(s, 0));
         if (r != NULL)
@@ -1508,14 +1554,9 @@ static int load_ivalues(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_
     return rc;
 }
 
-static int load_attrs(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t from, bool sys)
+static int load_attrs(hpo__rdb *db, load_args *a, hpo__rdb_stmt *s, size_t from, bool sys)
 {
-    hpo__rdb_stmt *s;
     int rc;
-    int k = sys ? (one >= 0 ? ST_L_SATTRS_ONE : ST_L_SATTRS_AFTER)
-                : (one >= 0 ? ST_L_UATTRS_ONE : ST_L_UATTRS_AFTER);
-    HPO_TRY(stmt(db, c, k, &s));
-    HPO_TRY(bind_scope(db, s, a, one));
     while ((rc = db->drv->step(s)) == HPO__RDB_ROW) {
         hpo__record *r = find_loaded(&a->got, from, db->drv->column_i64(s, 0));
         if (r != NULL)
@@ -1525,18 +1566,18 @@ static int load_attrs(hpo__rdb *db, rconn *c, load_args *a, int64_t one, size_t 
     return rc;
 }
 
-/* Load one trial (one >= 0) or every trial after the watermark, with all child rows. */
-static int load_scope(hpo__rdb *db, rconn *c, load_args *a, int64_t one)
+/* Read back a sent scope: its trials (appended to a->got in id order), then their child rows. */
+static int scope_read(hpo__rdb *db, load_args *a, scope *sc)
 {
     size_t from = a->got.n;
-    HPO_TRY(load_trial_rows(db, c, a, one));
+    HPO_TRY(load_trial_rows(db, a, sc->s[L_TRIALS]));
     if (a->got.n == from)
         return HPO_OK;
-    HPO_TRY(load_params(db, c, a, one, from));
-    HPO_TRY(load_values(db, c, a, one, from));
-    HPO_TRY(load_ivalues(db, c, a, one, from));
-    HPO_TRY(load_attrs(db, c, a, one, from, false));
-    return load_attrs(db, c, a, one, from, true);
+    HPO_TRY(load_params(db, a, sc->s[L_PARAMS], from));
+    HPO_TRY(load_values(db, a, sc->s[L_VALUES], from));
+    HPO_TRY(load_ivalues(db, a, sc->s[L_IVALUES], from));
+    HPO_TRY(load_attrs(db, a, sc->s[L_UATTRS], from, false));
+    return load_attrs(db, a, sc->s[L_SATTRS], from, true);
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -1545,25 +1586,55 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* ids (sorted, deduplicated, at most after_id) as the driver's array literal. */
+static int format_ids(hpo__rdb *db, const int64_t *ids, size_t n, int64_t max, hpo_buf *out)
+{
+    bool first = true;
+    hpo__buf_putc(out, db->drv->postgres ? '{' : '[');
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] > max || (i > 0 && ids[i] == ids[i - 1]))
+            continue;
+        if (!first)
+            hpo__buf_putc(out, ',');
+        hpo__buf_printf(out, "%lld", (long long)ids[i]);
+        first = false;
+    }
+    hpo__buf_putc(out, db->drv->postgres ? '}' : ']');
+    return first ? HPO_ENOTFOUND : hpo__buf_status(out);
+}
+
 static int load_body(hpo__rdb *db, rconn *c, void *arg)
 {
     load_args *a = arg;
     int64_t *ids = NULL;
+    scope listed = {0}, after = {0};
+    hpo_buf list;
     int rc = HPO_OK;
     hpo__record_vec_clear(&a->got);
+    hpo__buf_init(&list, 0);
     if (a->n_ids > 0) {
         ids = hpo__reallocarray(NULL, a->n_ids, sizeof(*ids));
         if (ids == NULL)
             return hpo__error_set(HPO_ENOMEM, "out of memory loading trials");
         memcpy(ids, a->ids, a->n_ids * sizeof(*ids));
         qsort(ids, a->n_ids, sizeof(*ids), cmp_i64);
+        rc = format_ids(db, ids, a->n_ids, a->after_id, &list);
+        hpo__free(ids);
+        if (rc == HPO_OK)
+            listed.id_list = list.data;
+        else if (rc == HPO_ENOTFOUND) /* every listed id is past the watermark */
+            rc = HPO_OK;
     }
-    for (size_t i = 0; i < a->n_ids && rc == HPO_OK; i++)
-        if (ids[i] <= a->after_id && (i == 0 || ids[i] != ids[i - 1]))
-            rc = load_scope(db, c, a, ids[i]);
-    hpo__free(ids);
+    /* The listed trials precede the watermark, so reading them first keeps id order. */
+    if (rc == HPO_OK && listed.id_list != NULL)
+        rc = scope_send(db, c, a, &listed);
     if (rc == HPO_OK)
-        rc = load_scope(db, c, a, -1);
+        rc = scope_send(db, c, a, &after);
+    if (rc == HPO_OK && listed.id_list != NULL)
+        rc = scope_read(db, a, &listed);
+    if (rc == HPO_OK)
+        rc = scope_read(db, a, &after);
+    hpo__buf_free(&list);
     return rc;
 }
 
@@ -1592,15 +1663,13 @@ typedef struct get_args {
 static int get_trial_body(hpo__rdb *db, rconn *c, void *arg)
 {
     get_args *g = arg;
-    hpo__rdb_stmt *s;
-    bool found;
+    scope one = {0};
+    char list[32];
     hpo__record_vec_clear(&g->l.got);
-    HPO_TRY(stmt(db, c, ST_TRIAL_STUDY, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, g->trial_id));
-    HPO_TRY(run_i64(db, s, &g->l.study_id, &found));
-    if (!found)
-        return hpo__error_set(HPO_ENOTFOUND, "no trial with id %lld", (long long)g->trial_id);
-    return load_scope(db, c, &g->l, g->trial_id);
+    snprintf(list, sizeof(list), db->drv->postgres ? "{%lld}" : "[%lld]", (long long)g->trial_id);
+    one.id_list = list;
+    HPO_TRY(scope_send(db, c, &g->l, &one));
+    return scope_read(db, &g->l, &one);
 }
 
 static int rdb_get_trial(void *be, int64_t trial_id, hpo__record **out)
@@ -1768,7 +1837,7 @@ static int retry_trial(hpo__rdb *db, int64_t trial_id)
     if (rc == HPO_OK && (rc = hpo__buf_status(&b)) == HPO_OK)
         rc = hpo__attrs_set(&t->system_attrs, "retry_history", b.data);
     if (rc == HPO_OK)
-        rc = rdb_create_trial(db, old->study_id, t, &id, &number);
+        rc = rdb_create_trial(db, old->study_id, t, &id, &number, NULL);
 done:
     hpo__buf_free(&b);
     json_decref(hist);

@@ -32,6 +32,18 @@ typedef struct hpo__rdb_driver {
     void (*disconnect)(hpo__rdb_conn *c);
     /* Run parameterless SQL (DDL, BEGIN/COMMIT); may hold several statements. */
     int (*exec)(hpo__rdb_conn *c, const char *sql);
+    /*
+     * Optional round-trip savers (NULL: rdb.c runs the plain way). exec_later
+     * runs BEGIN / ROLLBACK / a read-only COMMIT without waiting for the answer;
+     * send starts a statement whose result a later step reads; defer runs a
+     * statement whose outcome matters only to the whole transaction (a failure
+     * fails the next step that depends on it, or the COMMIT).
+     */
+    int (*exec_later)(hpo__rdb_conn *c, const char *sql);
+    int (*send)(hpo__rdb_stmt *s);
+    int (*defer)(hpo__rdb_stmt *s);
+    /* Whether the connection is lost for good (optional). */
+    bool (*broken)(hpo__rdb_conn *c);
     int (*prepare)(hpo__rdb_conn *c, const char *sql, hpo__rdb_stmt **out);
     void (*finalize)(hpo__rdb_stmt *s);
     /* Bind parameter i (1-based); text is copied or used before reset. */

@@ -59,10 +59,12 @@ typedef struct hpo__storage_ops {
     /*
      * Create a trial. tmpl NULL: a new RUNNING trial started now. Otherwise a
      * copy of tmpl's state, params, values, attrs, intermediate values and
-     * times (ids and number ignored). Number assigned atomically.
+     * times (ids and number ignored). Number assigned atomically. start_out
+     * (may be NULL) gets the start time exactly as stored, so a caller can build
+     * the new trial's record without reading it back.
      */
     int (*create_trial)(void *be, int64_t study_id, const hpo__record *tmpl, int64_t *id_out,
-            int64_t *number_out);
+            int64_t *number_out, double *start_out);
     /* Atomically move the oldest WAITING trial to RUNNING (start time now). HPO_ENOTFOUND if none. */
     int (*pop_waiting_trial)(void *be, int64_t study_id, int64_t *id_out);
     /*

@@ -66,9 +66,12 @@ enum {
     ST_SSATTR_GET,
     ST_TRIAL_INSERT,
     ST_PARAM_INSERT,
+    ST_PARAM_INSERT_IF,
     ST_FIRST_DIST,
     ST_VALUES_DELETE,
     ST_VALUE_INSERT,
+    ST_VALUES_DELETE_IF,
+    ST_VALUE_INSERT_IF,
     ST_IV_INSERT,
     ST_TUATTR_SET,
     ST_TSATTR_SET,
@@ -76,7 +79,6 @@ enum {
     ST_SET_STATE,
     ST_SET_START,
     ST_SET_COMPLETE,
-    ST_FIRST_WAITING,
     ST_POP,
     ST_FIND_TRIAL,
     ST_L_TRIALS_AFTER,
@@ -103,6 +105,9 @@ enum {
     ST__COUNT
 };
 
+/* Guards that make a trial write a no-op once the trial is finished: on PostgreSQL
+ * the write can then go out with the state check and the COMMIT in one round trip. */
+#define IF_UNFINISHED " AND state IN ('RUNNING', 'WAITING')"
 #define SUB_TRIALS_AFTER "(SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?)"
 #define SUB_STUDY_TRIALS "(SELECT trial_id FROM trials WHERE study_id = ?)"
 #define TRIAL_COLS                                                                         \
@@ -167,6 +172,14 @@ static const char *const sql_common[ST__COUNT] = {
                       "ON t.trial_id = p.trial_id WHERE t.study_id = ? AND p.param_name = ? "
                       "ORDER BY p.param_id LIMIT 1",
     [ST_VALUES_DELETE] = "DELETE FROM trial_values WHERE trial_id = ?",
+    [ST_VALUES_DELETE_IF] = "DELETE FROM trial_values WHERE trial_id = ? AND EXISTS "
+                            "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED ")",
+    [ST_VALUE_INSERT_IF] = "INSERT INTO trial_values (trial_id, objective, value, value_type) "
+                           "SELECT ?, ?, ?, ? WHERE EXISTS "
+                           "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED ")",
+    [ST_PARAM_INSERT_IF] = "INSERT INTO trial_params (trial_id, param_name, param_value, "
+                           "distribution_json) SELECT ?, ?, ?, ? WHERE EXISTS "
+                           "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED ")",
     [ST_VALUE_INSERT] = "INSERT INTO trial_values (trial_id, objective, value, value_type) "
                         "VALUES (?, ?, ?, ?)",
     [ST_IV_INSERT] = "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, "
@@ -178,13 +191,15 @@ static const char *const sql_common[ST__COUNT] = {
                       "VALUES (?, ?, ?) ON CONFLICT (trial_id, \"key\") "
                       "DO UPDATE SET value_json = excluded.value_json",
     [ST_TRIAL_STATE] = "SELECT state, study_id, number FROM trials WHERE trial_id = ?",
-    [ST_SET_STATE] = "UPDATE trials SET state = ? WHERE trial_id = ?",
-    [ST_SET_START] = "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?",
-    [ST_SET_COMPLETE] = "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?",
-    [ST_FIRST_WAITING] = "SELECT trial_id FROM trials WHERE study_id = ? AND state = 'WAITING' "
-                         "ORDER BY trial_id LIMIT 1",
-    [ST_POP] = "UPDATE trials SET state = 'RUNNING', datetime_start = ? "
-               "WHERE trial_id = ? AND state = 'WAITING'",
+    [ST_SET_STATE] = "UPDATE trials SET state = ? WHERE trial_id = ?" IF_UNFINISHED,
+    [ST_SET_START] = "UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ? "
+                     "AND state = 'WAITING'",
+    [ST_SET_COMPLETE] = "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?"
+                        IF_UNFINISHED,
+    /* One statement: the oldest WAITING trial becomes RUNNING (or nothing happens). */
+    [ST_POP] = "UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE state = 'WAITING' "
+               "AND trial_id = (SELECT trial_id FROM trials WHERE study_id = ? AND "
+               "state = 'WAITING' ORDER BY trial_id LIMIT 1) RETURNING trial_id",
     [ST_FIND_TRIAL] = "SELECT trial_id FROM trials WHERE study_id = ? AND number = ? "
                       "ORDER BY trial_id LIMIT 1",
     [ST_L_TRIALS_AFTER] = TRIAL_COLS " WHERE study_id = ? AND trial_id > ? ORDER BY trial_id",
@@ -217,12 +232,25 @@ static const char *const sql_common[ST__COUNT] = {
     [ST_VERSION_LIB] = "UPDATE version_info SET library_version = ? WHERE version_info_id = 1",
 };
 
-/* PostgreSQL variants: row locks, database time, the catalogue. */
+/* PostgreSQL variants: row locks, database time, the catalogue, and types for
+ * parameters in a SELECT list (they are not inferred from the target column). */
 static const char *const sql_pg[ST__COUNT] = {
+    [ST_VALUE_INSERT_IF] = "INSERT INTO trial_values (trial_id, objective, value, value_type) "
+                           "SELECT CAST(? AS integer), CAST(? AS integer), "
+                           "CAST(? AS double precision), CAST(? AS trialvaluetype) WHERE EXISTS "
+                           "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED ")",
+    [ST_PARAM_INSERT_IF] = "INSERT INTO trial_params (trial_id, param_name, param_value, "
+                           "distribution_json) SELECT CAST(? AS integer), CAST(? AS varchar), "
+                           "CAST(? AS double precision), CAST(? AS text) WHERE EXISTS "
+                           "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED
+                           " FOR SHARE)", /* waits for, then sees, a concurrent finish */
     [ST_STUDY_LOCK] = "SELECT study_id FROM studies WHERE study_id = ? FOR UPDATE",
     [ST_TRIAL_STATE] = "SELECT state, study_id, number FROM trials WHERE trial_id = ? FOR UPDATE",
-    [ST_FIRST_WAITING] = "SELECT trial_id FROM trials WHERE study_id = ? AND state = 'WAITING' "
-                         "ORDER BY trial_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+    /* SKIP LOCKED: concurrent workers take different trials instead of queueing. */
+    [ST_POP] = "UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE state = 'WAITING' "
+               "AND trial_id = (SELECT trial_id FROM trials WHERE study_id = ? AND "
+               "state = 'WAITING' ORDER BY trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+               "RETURNING trial_id",
     [ST_HB_UPSERT] = "INSERT INTO trial_heartbeats (trial_id, heartbeat) "
                      "VALUES (?, LOCALTIMESTAMP) "
                      "ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat",
@@ -361,8 +389,16 @@ static const char ddl_pg[] =
 typedef struct rconn {
     hpo__rdb_conn *raw;
     hpo__rdb_stmt *stmts[ST__COUNT];
-    hpo_rng rng; /* retry jitter */
+    hpo_rng rng;    /* retry jitter */
+    bool committed; /* the transaction body committed early (commit_early) */
 } rconn;
+
+/* Which study recent trials belong to (a trial never moves, ids are never reused). */
+#define STUDY_OF_SLOTS 64
+typedef struct study_of_slot {
+    int64_t trial_id;
+    int64_t study_id;
+} study_of_slot;
 
 typedef struct first_dist {
     int64_t study_id;
@@ -383,7 +419,29 @@ struct hpo__rdb {
     hpo__rdb_heartbeat_cfg hb;
     hpo__heartbeat *beat;
     double last_stale_check;
+    study_of_slot study_of[STUDY_OF_SLOTS];
 };
+
+static void remember_study(hpo__rdb *db, int64_t trial_id, int64_t study_id)
+{
+    study_of_slot *slot = &db->study_of[(uint64_t)trial_id % STUDY_OF_SLOTS];
+    pthread_mutex_lock(&db->mu);
+    slot->trial_id = trial_id;
+    slot->study_id = study_id;
+    pthread_mutex_unlock(&db->mu);
+}
+
+static bool study_of(hpo__rdb *db, int64_t trial_id, int64_t *study_id)
+{
+    const study_of_slot *slot = &db->study_of[(uint64_t)trial_id % STUDY_OF_SLOTS];
+    bool found;
+    pthread_mutex_lock(&db->mu);
+    found = slot->trial_id == trial_id && trial_id > 0;
+    if (found)
+        *study_id = slot->study_id;
+    pthread_mutex_unlock(&db->mu);
+    return found;
+}
 
 static int bad_conn(hpo__rdb *db, const char *what)
 {
@@ -490,15 +548,44 @@ static int send_early(hpo__rdb *db, hpo__rdb_stmt *s)
     return db->drv->send ? db->drv->send(s) : HPO_OK;
 }
 
+/* Whether statements can be sent ahead of reading answers (see rdb.h). */
+static bool pipelined(const hpo__rdb *db)
+{
+    return db->drv->send != NULL;
+}
+
+/*
+ * With a pipelining driver, commit now: the answers still unread (a state
+ * check) arrive with the commit in one round trip, and run_txn skips its own
+ * COMMIT. The writes before it must be guarded so that they change nothing when
+ * the check then fails. Without a pipeline this does nothing: the check is read
+ * inside the transaction and a failure rolls the writes back.
+ */
+static int commit_early(hpo__rdb *db, rconn *c)
+{
+    if (!pipelined(db))
+        return HPO_OK;
+    HPO_TRY(db->drv->exec(c->raw, "COMMIT"));
+    c->committed = true;
+    return HPO_OK;
+}
+
 typedef int (*txn_fn)(hpo__rdb *db, rconn *c, void *arg);
+
+/* run_txn modes: a read, a write, or a body of one statement that is its own
+ * transaction (no BEGIN/COMMIT round trips). */
+#define TXN_READ   0
+#define TXN_WRITE  1
+#define TXN_SINGLE 2
 
 /*
  * Run fn in one transaction; on a lost lock race roll back, wait a little and
  * run it again (fn must be safe to repeat: it reports results only through arg
  * and resets them at its start).
  */
-static int run_txn(hpo__rdb *db, bool write, txn_fn fn, void *arg)
+static int run_txn(hpo__rdb *db, int mode, txn_fn fn, void *arg)
 {
+    bool write = mode != TXN_READ, single = mode == TXN_SINGLE;
     const char *begin = db->drv->postgres
                                 ? (write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ")
                                 : (write ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -507,18 +594,19 @@ static int run_txn(hpo__rdb *db, bool write, txn_fn fn, void *arg)
     bool broken = false;
     HPO_TRY(acquire(db, &c));
     for (int attempt = 0;; attempt++) {
-        rc = exec_later(db, c, begin);
+        c->committed = single; /* one statement commits itself */
+        rc = single ? HPO_OK : exec_later(db, c, begin);
         if (rc == HPO_OK)
             rc = fn(db, c, arg);
         /* A write must be durable before we return; a read has nothing to lose. */
-        if (rc == HPO_OK)
+        if (rc == HPO_OK && !c->committed)
             rc = write ? db->drv->exec(c->raw, "COMMIT") : exec_later(db, c, "COMMIT");
         if (rc == HPO_OK)
             break;
         {
             char saved[512];
             snprintf(saved, sizeof(saved), "%s", hpo_last_error());
-            if (exec_later(db, c, "ROLLBACK") != HPO_OK && rc == HPO_ESTORAGE)
+            if (!c->committed && exec_later(db, c, "ROLLBACK") != HPO_OK && rc == HPO_ESTORAGE)
                 broken = true;
             if (db->drv->broken != NULL && db->drv->broken(c->raw))
                 broken = true;
@@ -745,7 +833,7 @@ static int rdb_create_study(void *be, const char *name, const hpo_direction *dir
     for (size_t i = 0; i < n_dirs; i++)
         if (dirs[i] != HPO_MINIMIZE && dirs[i] != HPO_MAXIMIZE && dirs[i] != HPO_NOT_SET)
             return hpo__error_set(HPO_EINVAL, "direction %d is not a direction", (int)dirs[i]);
-    rc = run_txn(be, true, create_study_body, &a);
+    rc = run_txn(be, TXN_WRITE, create_study_body, &a);
     if (rc == HPO_EEXISTS)
         return hpo__error_set(HPO_EEXISTS, "a study named '%.200s' already exists", name);
     if (rc == HPO_OK)
@@ -774,7 +862,7 @@ static int rdb_delete_study(void *be, int64_t study_id)
 {
     hpo__rdb *db = be;
     study_args a = {.id = study_id};
-    int rc = run_txn(db, true, delete_study_body, &a);
+    int rc = run_txn(db, TXN_WRITE, delete_study_body, &a);
     if (rc == HPO_OK) {
         /* Its ids may be reused by SQLite: forget its cached distributions. */
         pthread_mutex_lock(&db->mu);
@@ -810,7 +898,7 @@ static int rdb_find_study(void *be, const char *name, int64_t *id_out)
     study_args a = {.name = name};
     int rc;
     HPO_TRY(check_text("study name", name, MAX_KEY_BYTES));
-    rc = run_txn(be, false, find_study_body, &a);
+    rc = run_txn(be, TXN_READ, find_study_body, &a);
     if (rc == HPO_OK)
         *id_out = a.id;
     return rc;
@@ -881,7 +969,7 @@ static int list_studies_body(hpo__rdb *db, rconn *c, void *arg)
 static int rdb_list_studies(void *be, hpo__study_info **out, size_t *n_out)
 {
     study_args a = {0};
-    int rc = run_txn(be, false, list_studies_body, &a);
+    int rc = run_txn(be, TXN_READ, list_studies_body, &a);
     if (rc != HPO_OK) {
         hpo__study_infos_free(a.infos, a.n_infos);
         *out = NULL;
@@ -920,7 +1008,7 @@ static int rdb_get_study_directions(void *be, int64_t study_id, hpo_direction **
         size_t *n_out)
 {
     study_args a = {.id = study_id};
-    int rc = run_txn(be, false, directions_body, &a);
+    int rc = run_txn(be, TXN_READ, directions_body, &a);
     if (rc != HPO_OK) {
         hpo__free(a.out_dirs);
         return rc;
@@ -948,7 +1036,7 @@ static int rdb_set_study_attr(void *be, int64_t study_id, bool system, const cha
     study_args a = {.id = study_id, .system = system, .key = key, .json = json};
     HPO_TRY(check_text("attribute key", key, MAX_KEY_BYTES));
     HPO_TRY(check_text("attribute value", json, 0));
-    return run_txn(be, true, set_study_attr_body, &a);
+    return run_txn(be, TXN_WRITE, set_study_attr_body, &a);
 }
 
 static int read_attrs(hpo__rdb *db, hpo__rdb_stmt *s, hpo__attrs *out)
@@ -973,7 +1061,7 @@ static int get_study_attrs_body(hpo__rdb *db, rconn *c, void *arg)
 static int rdb_get_study_attrs(void *be, int64_t study_id, bool system, hpo__attrs *out)
 {
     study_args a = {.id = study_id, .system = system, .attrs = out};
-    return run_txn(be, false, get_study_attrs_body, &a);
+    return run_txn(be, TXN_READ, get_study_attrs_body, &a);
 }
 
 /* ==== trial writes ======================================================== */
@@ -1024,8 +1112,11 @@ static int first_dist_of(hpo__rdb *db, rconn *c, int64_t study_id, const char *n
     return HPO_OK;
 }
 
+/* guarded: a no-op when the trial is finished, the answer read at once (inserted gets
+ * the row count); else the insert's outcome is left to the commit. */
 static int insert_param(hpo__rdb *db, rconn *c, int64_t study_id, int64_t trial_id,
-        const char *name, double internal, const hpo_distribution *dist)
+        const char *name, double internal, const hpo_distribution *dist, bool guarded,
+        int64_t *inserted)
 {
     hpo__rdb_stmt *s;
     hpo_distribution *old = NULL;
@@ -1039,32 +1130,42 @@ static int insert_param(hpo__rdb *db, rconn *c, int64_t study_id, int64_t trial_
     }
     hpo__buf_init(&b, 0);
     hpo__dist_put_json(&b, dist);
-    if ((rc = hpo__buf_status(&b)) == HPO_OK && (rc = stmt(db, c, ST_PARAM_INSERT, &s)) == HPO_OK &&
+    if ((rc = hpo__buf_status(&b)) == HPO_OK &&
+            (rc = stmt(db, c, guarded ? ST_PARAM_INSERT_IF : ST_PARAM_INSERT, &s)) == HPO_OK &&
             (rc = db->drv->bind_i64(s, 1, trial_id)) == HPO_OK &&
             (rc = db->drv->bind_text(s, 2, name)) == HPO_OK &&
             (rc = db->drv->bind_f64(s, 3, internal)) == HPO_OK &&
-            (rc = db->drv->bind_text(s, 4, b.data)) == HPO_OK)
-        rc = run_later(db, s);
+            (rc = db->drv->bind_text(s, 4, b.data)) == HPO_OK &&
+            (!guarded || (rc = db->drv->bind_i64(s, 5, trial_id)) == HPO_OK)) {
+        rc = guarded ? run_done(db, s) : run_later(db, s);
+        if (rc == HPO_OK && guarded)
+            *inserted = db->drv->changes(s);
+    }
     hpo__buf_free(&b);
     if (rc == HPO_EEXISTS)
         rc = hpo__error_set(HPO_EEXISTS, "parameter '%.200s' is already set in this trial", name);
     return rc;
 }
 
-static int insert_values(hpo__rdb *db, rconn *c, int64_t trial_id, const double *v, size_t n)
+static int insert_values(hpo__rdb *db, rconn *c, int64_t trial_id, const double *v, size_t n,
+        bool guarded)
 {
     hpo__rdb_stmt *s;
-    HPO_TRY(stmt(db, c, ST_VALUES_DELETE, &s));
+    HPO_TRY(stmt(db, c, guarded ? ST_VALUES_DELETE_IF : ST_VALUES_DELETE, &s));
     HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
+    if (guarded)
+        HPO_TRY(db->drv->bind_i64(s, 2, trial_id));
     HPO_TRY(run_later(db, s));
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i]))
             return hpo__error_set(HPO_EINVAL, "objective value %zu is NaN", i);
-        HPO_TRY(stmt(db, c, ST_VALUE_INSERT, &s));
+        HPO_TRY(stmt(db, c, guarded ? ST_VALUE_INSERT_IF : ST_VALUE_INSERT, &s));
         HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
         HPO_TRY(db->drv->bind_i64(s, 2, (int64_t)i));
         HPO_TRY(bind_value(db, s, 3, v[i]));
         HPO_TRY(db->drv->bind_text(s, 4, value_type(v[i])));
+        if (guarded)
+            HPO_TRY(db->drv->bind_i64(s, 5, trial_id));
         HPO_TRY(run_later(db, s));
     }
     return HPO_OK;
@@ -1116,9 +1217,9 @@ static int write_template(hpo__rdb *db, rconn *c, int64_t study_id, int64_t id,
 {
     for (size_t i = 0; i < t->n_params; i++)
         HPO_TRY(insert_param(db, c, study_id, id, t->params[i].name, t->params[i].internal,
-                t->params[i].dist));
+                t->params[i].dist, false, NULL));
     if (t->n_values > 0)
-        HPO_TRY(insert_values(db, c, id, t->values, t->n_values));
+        HPO_TRY(insert_values(db, c, id, t->values, t->n_values, false));
     for (size_t i = 0; i < t->n_ivalues; i++)
         HPO_TRY(insert_ivalue(db, c, id, t->ivalues[i].step, t->ivalues[i].value));
     for (size_t i = 0; i < t->user_attrs.n; i++)
@@ -1162,8 +1263,15 @@ static int create_trial_body(hpo__rdb *db, rconn *c, void *arg)
     HPO_TRY(bind_time(db, s, 5, a->start));
     HPO_TRY(bind_time(db, s, 6, t ? t->datetime_complete : (double)NAN));
     HPO_TRY(send_early(db, s));
-    if (db->drv->send != NULL) /* read first: a missing study also fails the insert */
+    if (pipelined(db) && t == NULL) {
+        /* Lock, insert and COMMIT in one round trip; a missing study fails the
+         * insert on its foreign key, so the lock's answer explains the failure. */
+        rc = commit_early(db, c);
         HPO_TRY(locked_study(db, lock, a->study_id));
+        HPO_TRY(rc);
+    } else if (pipelined(db)) {
+        HPO_TRY(locked_study(db, lock, a->study_id));
+    }
     rc = db->drv->step(s);
     if (rc == HPO__RDB_DONE)
         return bad_conn(db, "inserting a trial returned no id");
@@ -1212,13 +1320,14 @@ static int rdb_create_trial(void *be, int64_t study_id, const hpo__record *tmpl,
     HPO_TRY(check_record_text(tmpl));
     if (tmpl == NULL)
         fail_stale_throttled(db, study_id);
-    rc = run_txn(db, true, create_trial_body, &a);
+    rc = run_txn(db, TXN_WRITE, create_trial_body, &a);
     if (rc != HPO_OK)
         return rc;
     *id_out = a.trial_id;
     *number_out = a.number;
     if (start_out != NULL)
         *start_out = a.start;
+    remember_study(db, a.trial_id, study_id);
     if (db->beat != NULL && (tmpl == NULL || tmpl->state == HPO_TRIAL_RUNNING))
         hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
@@ -1229,21 +1338,13 @@ static int pop_body(hpo__rdb *db, rconn *c, void *arg)
     trial_args *a = arg;
     hpo__rdb_stmt *s;
     bool found;
-    char now[40];
-    HPO_TRY(stmt(db, c, ST_FIRST_WAITING, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
+    HPO_TRY(stmt(db, c, ST_POP, &s));
+    HPO_TRY(bind_time(db, s, 1, hpo__now()));
+    HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
     HPO_TRY(run_i64(db, s, &a->trial_id, &found));
     if (!found) /* also when the study is gone: creating a trial then says so */
         return hpo__error_set(HPO_ENOTFOUND, "no waiting trial in study id %lld",
                 (long long)a->study_id);
-    format_time(hpo__now(), now);
-    HPO_TRY(stmt(db, c, ST_POP, &s));
-    HPO_TRY(db->drv->bind_text(s, 1, now));
-    HPO_TRY(db->drv->bind_i64(s, 2, a->trial_id));
-    HPO_TRY(run_done(db, s));
-    if (db->drv->changes(s) != 1) /* another worker popped it first */
-        return hpo__error_set(HPO_EBUSY, "waiting trial %lld was taken by another worker",
-                (long long)a->trial_id);
     return HPO_OK;
 }
 
@@ -1253,24 +1354,29 @@ static int rdb_pop_waiting_trial(void *be, int64_t study_id, int64_t *id_out)
     trial_args a = {.study_id = study_id};
     int rc;
     fail_stale_throttled(db, study_id);
-    rc = run_txn(db, true, pop_body, &a);
+    rc = run_txn(db, TXN_SINGLE, pop_body, &a);
     if (rc != HPO_OK)
         return rc;
     *id_out = a.trial_id;
+    remember_study(db, a.trial_id, study_id);
     if (db->beat != NULL)
         hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
 }
 
-/* Lock the trial row and fail with HPO_ESTATE when it is finished. */
-static int writable(hpo__rdb *db, rconn *c, int64_t trial_id, hpo_trial_state *state,
-        int64_t *study_id)
+/* Lock the trial row; its answer is read by writable_check (see commit_early). */
+static int writable_send(hpo__rdb *db, rconn *c, int64_t trial_id, hpo__rdb_stmt **out)
 {
-    hpo__rdb_stmt *s;
-    int rc;
-    HPO_TRY(stmt(db, c, ST_TRIAL_STATE, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
-    rc = db->drv->step(s);
+    HPO_TRY(stmt(db, c, ST_TRIAL_STATE, out));
+    HPO_TRY(db->drv->bind_i64(*out, 1, trial_id));
+    return send_early(db, *out);
+}
+
+/* Fail with HPO_ESTATE when the trial is finished. */
+static int writable_check(hpo__rdb *db, hpo__rdb_stmt *s, int64_t trial_id,
+        hpo_trial_state *state, int64_t *study_id)
+{
+    int rc = db->drv->step(s);
     if (rc == HPO__RDB_DONE)
         return hpo__error_set(HPO_ENOTFOUND, "no trial with id %lld", (long long)trial_id);
     if (rc != HPO__RDB_ROW)
@@ -1283,12 +1389,37 @@ static int writable(hpo__rdb *db, rconn *c, int64_t trial_id, hpo_trial_state *s
     return run_done(db, s);
 }
 
+static int writable(hpo__rdb *db, rconn *c, int64_t trial_id, hpo_trial_state *state,
+        int64_t *study_id)
+{
+    hpo__rdb_stmt *s;
+    HPO_TRY(writable_send(db, c, trial_id, &s));
+    return writable_check(db, s, trial_id, state, study_id);
+}
+
+/* The trial's study unknown here: read it with the state check, then insert. */
 static int set_param_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
     hpo_trial_state st;
     HPO_TRY(writable(db, c, a->trial_id, &st, &a->study_id));
-    return insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist);
+    return insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, false,
+            NULL);
+}
+
+/* One guarded statement (its own transaction); nothing inserted means not writable. */
+static int set_param_single(hpo__rdb *db, rconn *c, void *arg)
+{
+    trial_args *a = arg;
+    hpo_trial_state st;
+    int64_t inserted = 0, study_id;
+    HPO_TRY(insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, true,
+            &inserted));
+    if (inserted == 1)
+        return HPO_OK;
+    HPO_TRY(writable(db, c, a->trial_id, &st, &study_id)); /* says why */
+    return hpo__error_set(HPO_ESTATE, "trial id %lld cannot take parameters now",
+            (long long)a->trial_id);
 }
 
 static int rdb_set_trial_param(void *be, int64_t trial_id, const char *name, double internal,
@@ -1299,7 +1430,14 @@ static int rdb_set_trial_param(void *be, int64_t trial_id, const char *name, dou
     HPO_TRY(check_text("parameter name", name, MAX_KEY_BYTES));
     if (isnan(internal))
         return hpo__error_set(HPO_EINVAL, "parameter '%.200s' has a NaN value", name);
-    rc = run_txn(be, true, set_param_body, &a);
+    /* The compatibility check needs the trial's study: known for the trials this
+     * storage started, which makes the write a single statement. */
+    if (study_of(be, trial_id, &a.study_id))
+        rc = run_txn(be, TXN_SINGLE, set_param_single, &a);
+    else
+        rc = run_txn(be, TXN_WRITE, set_param_body, &a);
+    if (rc == HPO_OK)
+        remember_study(be, trial_id, a.study_id);
     /* The insert may be reported at the commit, past insert_param's own wording. */
     if (rc == HPO_EEXISTS)
         rc = hpo__error_set(HPO_EEXISTS, "parameter '%.200s' is already set in this trial", name);
@@ -1309,14 +1447,14 @@ static int rdb_set_trial_param(void *be, int64_t trial_id, const char *name, dou
 static int set_state_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
-    hpo_trial_state old;
-    hpo__rdb_stmt *s;
-    HPO_TRY(writable(db, c, a->trial_id, &old, &a->study_id));
-    if (a->state == HPO_TRIAL_RUNNING && old != HPO_TRIAL_WAITING)
-        return hpo__error_set(HPO_ESTATE, "trial id %lld is %s, not WAITING",
-                (long long)a->trial_id, hpo_trial_state_name(old));
+    hpo_trial_state old = HPO_TRIAL_WAITING;
+    hpo__rdb_stmt *check, *s;
+    HPO_TRY(writable_send(db, c, a->trial_id, &check));
+    if (!pipelined(db))
+        HPO_TRY(writable_check(db, check, a->trial_id, &old, &a->study_id));
+    /* Every write below is guarded: a no-op on a finished trial, RUNNING only from WAITING. */
     if (a->n_values > 0)
-        HPO_TRY(insert_values(db, c, a->trial_id, a->values, a->n_values));
+        HPO_TRY(insert_values(db, c, a->trial_id, a->values, a->n_values, true));
     if (a->state == HPO_TRIAL_RUNNING || hpo__state_finished(a->state)) {
         HPO_TRY(stmt(db, c, a->state == HPO_TRIAL_RUNNING ? ST_SET_START : ST_SET_COMPLETE, &s));
         HPO_TRY(db->drv->bind_text(s, 1, state_names[a->state]));
@@ -1327,7 +1465,14 @@ static int set_state_body(hpo__rdb *db, rconn *c, void *arg)
         HPO_TRY(db->drv->bind_text(s, 1, state_names[a->state]));
         HPO_TRY(db->drv->bind_i64(s, 2, a->trial_id));
     }
-    return run_later(db, s);
+    HPO_TRY(run_later(db, s));
+    HPO_TRY(commit_early(db, c));
+    if (pipelined(db))
+        HPO_TRY(writable_check(db, check, a->trial_id, &old, &a->study_id));
+    if (a->state == HPO_TRIAL_RUNNING && old != HPO_TRIAL_WAITING)
+        return hpo__error_set(HPO_ESTATE, "trial id %lld is %s, not WAITING",
+                (long long)a->trial_id, hpo_trial_state_name(old));
+    return HPO_OK;
 }
 
 static int rdb_set_trial_state_values(void *be, int64_t trial_id, hpo_trial_state state,
@@ -1338,7 +1483,7 @@ static int rdb_set_trial_state_values(void *be, int64_t trial_id, hpo_trial_stat
     int rc;
     if ((unsigned)state > HPO_TRIAL_WAITING)
         return hpo__error_set(HPO_EINVAL, "trial state %d is not a state", (int)state);
-    rc = run_txn(db, true, set_state_body, &a);
+    rc = run_txn(db, TXN_WRITE, set_state_body, &a);
     if (db->beat != NULL && (rc == HPO_OK || rc == HPO_ESTATE) && state != HPO_TRIAL_RUNNING)
         hpo__heartbeat_watch(db->beat, trial_id, false);
     return rc;
@@ -1356,7 +1501,7 @@ static int rdb_set_trial_intermediate_value(void *be, int64_t trial_id, int64_t 
         double value)
 {
     trial_args a = {.trial_id = trial_id, .step = step, .value = value};
-    int rc = run_txn(be, true, set_ivalue_body, &a);
+    int rc = run_txn(be, TXN_WRITE, set_ivalue_body, &a);
     if (rc == HPO_EEXISTS)
         rc = hpo__error_set(HPO_EEXISTS, "trial id %lld already has a value at step %lld",
                 (long long)trial_id, (long long)step);
@@ -1377,7 +1522,7 @@ static int rdb_set_trial_attr(void *be, int64_t trial_id, bool system, const cha
     trial_args a = {.trial_id = trial_id, .system = system, .key = key, .json = json};
     HPO_TRY(check_text("attribute key", key, MAX_KEY_BYTES));
     HPO_TRY(check_text("attribute value", json, 0));
-    return run_txn(be, true, set_tattr_body, &a);
+    return run_txn(be, TXN_WRITE, set_tattr_body, &a);
 }
 
 /* ==== trial reads ========================================================= */
@@ -1642,7 +1787,7 @@ static int rdb_load_trials(void *be, int64_t study_id, int64_t after_id, const i
         size_t n_ids, hpo__record_vec *out)
 {
     load_args a = {.study_id = study_id, .after_id = after_id, .ids = ids, .n_ids = n_ids};
-    int rc = run_txn(be, false, load_body, &a);
+    int rc = run_txn(be, TXN_READ, load_body, &a);
     for (size_t i = 0; i < a.got.n && rc == HPO_OK; i++) {
         rc = hpo__record_vec_push(out, a.got.items[i]);
         a.got.items[i] = NULL;
@@ -1675,7 +1820,7 @@ static int get_trial_body(hpo__rdb *db, rconn *c, void *arg)
 static int rdb_get_trial(void *be, int64_t trial_id, hpo__record **out)
 {
     get_args g = {.trial_id = trial_id};
-    int rc = run_txn(be, false, get_trial_body, &g);
+    int rc = run_txn(be, TXN_READ, get_trial_body, &g);
     if (rc == HPO_OK && g.l.got.n != 1)
         rc = hpo__error_set(HPO_ENOTFOUND, "no trial with id %lld", (long long)trial_id);
     if (rc == HPO_OK) {
@@ -1708,7 +1853,7 @@ static int find_trial_body(hpo__rdb *db, rconn *c, void *arg)
 static int rdb_find_trial(void *be, int64_t study_id, int64_t number, int64_t *id_out)
 {
     get_args g = {.l = {.study_id = study_id}, .number = number};
-    int rc = run_txn(be, false, find_trial_body, &g);
+    int rc = run_txn(be, TXN_READ, find_trial_body, &g);
     if (rc == HPO_OK)
         *id_out = g.trial_id;
     return rc;
@@ -1740,7 +1885,7 @@ static int heartbeat_body(hpo__rdb *db, rconn *c, void *arg)
 int hpo__rdb_record_heartbeats(hpo__rdb *db, const int64_t *ids, size_t n)
 {
     hb_args a = {.ids = ids, .n = n};
-    return n == 0 ? HPO_OK : run_txn(db, true, heartbeat_body, &a);
+    return n == 0 ? HPO_OK : run_txn(db, TXN_WRITE, heartbeat_body, &a);
 }
 
 int hpo__rdb_record_heartbeat(hpo__rdb *db, int64_t trial_id)
@@ -1775,7 +1920,7 @@ int hpo__rdb_stale_trials(hpo__rdb *db, int64_t study_id, double grace, int64_t 
         size_t *n_out)
 {
     hb_args a = {.study_id = study_id, .grace = grace};
-    int rc = run_txn(db, false, stale_body, &a);
+    int rc = run_txn(db, TXN_READ, stale_body, &a);
     if (rc != HPO_OK) {
         hpo__free(a.out);
         return rc;
@@ -2078,7 +2223,7 @@ int hpo__rdb_open(const hpo__rdb_driver *driver, const char *target, const char 
     *out = NULL;
     if ((rc = rdb_new(driver, target, &db)) != HPO_OK)
         return rc;
-    if ((rc = run_txn(db, true, init_body, &a)) != HPO_OK)
+    if ((rc = run_txn(db, TXN_WRITE, init_body, &a)) != HPO_OK)
         goto fail;
     s = hpo__calloc(1, sizeof(*s));
     if (s == NULL || (s->url = hpo__strdup(url)) == NULL) {
@@ -2104,7 +2249,7 @@ int hpo__rdb_upgrade(const hpo__rdb_driver *driver, const char *target)
     init_args a = {.upgrade = true};
     int rc;
     HPO_TRY(rdb_new(driver, target, &db));
-    rc = run_txn(db, true, init_body, &a);
+    rc = run_txn(db, TXN_WRITE, init_body, &a);
     rdb_close(db);
     return rc;
 }

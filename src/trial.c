@@ -60,13 +60,21 @@ static int next_trial(hpo_study *study, hpo__record **out)
     hpo__record *r = NULL;
     int64_t id, number;
     double start;
-    int rc = ops->pop_waiting_trial(study->storage->be, study->id, &id);
-    if (rc == HPO_OK)
+    bool popped = false;
+    int rc;
+    if (ops->start_trial != NULL) {
+        HPO_TRY(ops->start_trial(study->storage->be, study->id, &id, &number, &start, &popped));
+    } else {
+        rc = ops->pop_waiting_trial(study->storage->be, study->id, &id);
+        popped = rc == HPO_OK;
+        if (rc != HPO_OK && rc != HPO_ENOTFOUND)
+            return rc;
+        hpo_clear_error();
+        if (!popped)
+            HPO_TRY(ops->create_trial(study->storage->be, study->id, NULL, &id, &number, &start));
+    }
+    if (popped)
         return ops->get_trial(study->storage->be, id, out);
-    if (rc != HPO_ENOTFOUND)
-        return rc;
-    hpo_clear_error();
-    HPO_TRY(ops->create_trial(study->storage->be, study->id, NULL, &id, &number, &start));
     if ((rc = hpo__record_new(&r)) != HPO_OK) {
         /* Do not leave it RUNNING forever. */
         ops->set_trial_state_values(study->storage->be, id, HPO_TRIAL_FAIL, NULL, 0);

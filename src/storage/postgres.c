@@ -224,10 +224,11 @@ static void pg_disconnect(hpo__rdb_conn *c)
     hpo__free(c);
 }
 
+/* Single statements that may join the pipeline (multi-statement text may not). */
 static bool is_txn_control(const char *sql)
 {
     return strncmp(sql, "BEGIN", 5) == 0 || strcmp(sql, "COMMIT") == 0 ||
-           strcmp(sql, "ROLLBACK") == 0;
+           strcmp(sql, "ROLLBACK") == 0 || strncmp(sql, "SET LOCAL ", 10) == 0;
 }
 
 /* Run SQL and wait for it. Other SQL than transaction control (DDL, several
@@ -260,13 +261,13 @@ static int pg_exec(hpo__rdb_conn *c, const char *sql)
 }
 
 /*
- * Transaction control whose outcome can wait (BEGIN, ROLLBACK, a read-only
- * COMMIT). A ROLLBACK first reads back what is queued and forgets its failure:
+ * Transaction control whose outcome can wait (BEGIN, SET LOCAL, ROLLBACK, a
+ * read-only COMMIT). A ROLLBACK first reads back what is queued and forgets its failure:
  * that belonged to the transaction being rolled back.
  */
 static int pg_exec_later(hpo__rdb_conn *c, const char *sql)
 {
-    bool ends = strncmp(sql, "BEGIN", 5) != 0;
+    bool ends = strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0;
     if (!is_txn_control(sql))
         return pg_exec(c, sql);
     if (strcmp(sql, "ROLLBACK") == 0) {

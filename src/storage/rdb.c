@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/rng.h"
+#include "storage/live.h"
 
 #define HEAD_REVISION   "v3.2.0.a"
 #define LEGACY_REVISION "v3.0.0.d"
@@ -80,6 +81,7 @@ enum {
     ST_SET_START,
     ST_SET_COMPLETE,
     ST_POP,
+    ST_START,
     ST_FIND_TRIAL,
     ST_L_TRIALS_AFTER,
     ST_L_TRIAL_IDS,
@@ -94,6 +96,9 @@ enum {
     ST_L_SATTRS_AFTER,
     ST_L_SATTRS_IDS,
     ST_HB_UPSERT,
+    ST_VERIFY_TRIAL,
+    ST_VERIFY_PARAMS,
+    ST_FORCE_XID,
     ST_STALE,
     ST_TABLE_EXISTS,
     ST_ALEMBIC,
@@ -199,7 +204,7 @@ static const char *const sql_common[ST__COUNT] = {
     /* One statement: the oldest WAITING trial becomes RUNNING (or nothing happens). */
     [ST_POP] = "UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE state = 'WAITING' "
                "AND trial_id = (SELECT trial_id FROM trials WHERE study_id = ? AND "
-               "state = 'WAITING' ORDER BY trial_id LIMIT 1) RETURNING trial_id",
+               "state = 'WAITING' ORDER BY trial_id LIMIT 1) RETURNING trial_id, number",
     [ST_FIND_TRIAL] = "SELECT trial_id FROM trials WHERE study_id = ? AND number = ? "
                       "ORDER BY trial_id LIMIT 1",
     [ST_L_TRIALS_AFTER] = TRIAL_COLS " WHERE study_id = ? AND trial_id > ? ORDER BY trial_id",
@@ -214,6 +219,9 @@ static const char *const sql_common[ST__COUNT] = {
     [ST_L_UATTRS_IDS] = UATTR_COLS IDS " ORDER BY trial_user_attribute_id",
     [ST_L_SATTRS_AFTER] = SATTR_COLS AFTER " ORDER BY trial_system_attribute_id",
     [ST_L_SATTRS_IDS] = SATTR_COLS IDS " ORDER BY trial_system_attribute_id",
+    [ST_VERIFY_TRIAL] = "SELECT number, datetime_start, study_id FROM trials WHERE trial_id = ?",
+    [ST_VERIFY_PARAMS] = "SELECT param_name FROM trial_params WHERE trial_id = ?",
+    [ST_FORCE_XID] = "SELECT 1",
     /* SQLite's CURRENT_TIMESTAMP is UTC; %f has milliseconds, padded to 6 digits. */
     [ST_HB_UPSERT] = "INSERT INTO trial_heartbeats (trial_id, heartbeat) "
                      "VALUES (?, strftime('%Y-%m-%d %H:%M:%f000', 'now')) "
@@ -246,11 +254,27 @@ static const char *const sql_pg[ST__COUNT] = {
                            " FOR SHARE)", /* waits for, then sees, a concurrent finish */
     [ST_STUDY_LOCK] = "SELECT study_id FROM studies WHERE study_id = ? FOR UPDATE",
     [ST_TRIAL_STATE] = "SELECT state, study_id, number FROM trials WHERE trial_id = ? FOR UPDATE",
+    /* Pop the oldest WAITING trial, else (same statement, under the study lock)
+     * create a RUNNING one: an ask in one round trip. */
+    [ST_START] = "WITH popped AS (UPDATE trials SET state = 'RUNNING', "
+                 "datetime_start = CAST(? AS timestamp) WHERE state = 'WAITING' AND trial_id = "
+                 "(SELECT trial_id FROM trials WHERE study_id = ? AND state = 'WAITING' "
+                 "ORDER BY trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING trial_id, number), "
+                 "created AS (INSERT INTO trials (number, study_id, state, datetime_start, "
+                 "datetime_complete) SELECT COALESCE((SELECT number FROM trials WHERE study_id = ? "
+                 "ORDER BY trial_id DESC LIMIT 1) + 1, (SELECT COUNT(*) FROM trials WHERE "
+                 "study_id = ?)), CAST(? AS integer), CAST('RUNNING' AS trialstate), "
+                 "CAST(? AS timestamp), CAST(NULL AS timestamp) WHERE NOT EXISTS "
+                 "(SELECT 1 FROM popped) RETURNING trial_id, number) "
+                 "SELECT trial_id, number, 1 FROM popped UNION ALL "
+                 "SELECT trial_id, number, 0 FROM created",
     /* SKIP LOCKED: concurrent workers take different trials instead of queueing. */
     [ST_POP] = "UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE state = 'WAITING' "
                "AND trial_id = (SELECT trial_id FROM trials WHERE study_id = ? AND "
                "state = 'WAITING' ORDER BY trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-               "RETURNING trial_id",
+               "RETURNING trial_id, number",
+    /* A transaction id makes its synchronous COMMIT flush the WAL (flush_async). */
+    [ST_FORCE_XID] = "SELECT txid_current()",
     [ST_HB_UPSERT] = "INSERT INTO trial_heartbeats (trial_id, heartbeat) "
                      "VALUES (?, LOCALTIMESTAMP) "
                      "ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat",
@@ -393,13 +417,6 @@ typedef struct rconn {
     bool committed; /* the transaction body committed early (commit_early) */
 } rconn;
 
-/* Which study recent trials belong to (a trial never moves, ids are never reused). */
-#define STUDY_OF_SLOTS 64
-typedef struct study_of_slot {
-    int64_t trial_id;
-    int64_t study_id;
-} study_of_slot;
-
 typedef struct first_dist {
     int64_t study_id;
     char *name;
@@ -419,28 +436,49 @@ struct hpo__rdb {
     hpo__rdb_heartbeat_cfg hb;
     hpo__heartbeat *beat;
     double last_stale_check;
-    study_of_slot study_of[STUDY_OF_SLOTS];
+    /* Asynchronous commits (see live.h), all under mu: */
+    hpo__live_set live;        /* trials this handle started and runs */
+    unsigned long losses;      /* connections found broken so far */
+    uint64_t async_done;       /* asynchronous commits made */
+    uint64_t async_flushed;    /* of those, the ones a later synchronous commit flushed */
 };
 
-static void remember_study(hpo__rdb *db, int64_t trial_id, int64_t study_id)
+/* The study of a live trial (the write can then skip reading it). */
+static bool live_study(hpo__rdb *db, int64_t trial_id, int64_t *study_id)
 {
-    study_of_slot *slot = &db->study_of[(uint64_t)trial_id % STUDY_OF_SLOTS];
+    hpo__live_trial *t;
     pthread_mutex_lock(&db->mu);
-    slot->trial_id = trial_id;
-    slot->study_id = study_id;
+    t = hpo__live_find(&db->live, trial_id);
+    if (t != NULL)
+        *study_id = t->study_id;
+    pthread_mutex_unlock(&db->mu);
+    return t != NULL;
+}
+
+static void live_start(hpo__rdb *db, int64_t id, int64_t study_id, int64_t number, double start)
+{
+    pthread_mutex_lock(&db->mu);
+    /* Out of memory only costs the shortcut: the trial's writes then wait for the disk. */
+    if (hpo__live_add(&db->live, id, study_id, number, start, db->losses) != HPO_OK)
+        hpo_clear_error();
     pthread_mutex_unlock(&db->mu);
 }
 
-static bool study_of(hpo__rdb *db, int64_t trial_id, int64_t *study_id)
+static void live_end(hpo__rdb *db, int64_t id)
 {
-    const study_of_slot *slot = &db->study_of[(uint64_t)trial_id % STUDY_OF_SLOTS];
-    bool found;
     pthread_mutex_lock(&db->mu);
-    found = slot->trial_id == trial_id && trial_id > 0;
-    if (found)
-        *study_id = slot->study_id;
+    hpo__live_remove(&db->live, id);
     pthread_mutex_unlock(&db->mu);
-    return found;
+}
+
+static void live_param(hpo__rdb *db, int64_t id, const char *name)
+{
+    hpo__live_trial *t;
+    pthread_mutex_lock(&db->mu);
+    t = hpo__live_find(&db->live, id);
+    if (t != NULL && hpo__live_add_name(t, name) != HPO_OK)
+        hpo_clear_error(); /* unlikely; the name then goes unchecked after a crash */
+    pthread_mutex_unlock(&db->mu);
 }
 
 static int bad_conn(hpo__rdb *db, const char *what)
@@ -504,6 +542,7 @@ static void release(hpo__rdb *db, rconn *c, bool broken)
 {
     pthread_mutex_lock(&db->mu);
     if (broken) {
+        db->losses++;
         db->n_open--;
         pthread_mutex_unlock(&db->mu);
         rconn_close(db, c);
@@ -572,20 +611,39 @@ static int commit_early(hpo__rdb *db, rconn *c)
 
 typedef int (*txn_fn)(hpo__rdb *db, rconn *c, void *arg);
 
-/* run_txn modes: a read, a write, or a body of one statement that is its own
- * transaction (no BEGIN/COMMIT round trips). */
+/*
+ * run_txn modes: a read; a write, durable when run_txn returns; an asynchronous
+ * write (PostgreSQL), visible at once and durable with the handle's next
+ * synchronous commit (at the latest hpo_storage_close) or the server's WAL
+ * writer, lost only in a server crash (see live.h); a body of one statement that
+ * is its own transaction (no BEGIN/COMMIT).
+ */
 #define TXN_READ   0
 #define TXN_WRITE  1
-#define TXN_SINGLE 2
+#define TXN_ASYNC  2
+#define TXN_SINGLE 3
 
 /*
  * Run fn in one transaction; on a lost lock race roll back, wait a little and
  * run it again (fn must be safe to repeat: it reports results only through arg
  * and resets them at its start).
  */
+/* Count an asynchronous commit, or the ones a synchronous commit flushed. */
+static void note_commit(hpo__rdb *db, int mode, uint64_t async_before)
+{
+    pthread_mutex_lock(&db->mu);
+    if (mode == TXN_ASYNC)
+        db->async_done++;
+    else if (mode == TXN_WRITE && async_before > db->async_flushed)
+        db->async_flushed = async_before; /* WAL is flushed in order */
+    pthread_mutex_unlock(&db->mu);
+}
+
 static int run_txn(hpo__rdb *db, int mode, txn_fn fn, void *arg)
 {
     bool write = mode != TXN_READ, single = mode == TXN_SINGLE;
+    bool async = mode == TXN_ASYNC && db->drv->postgres;
+    uint64_t async_before;
     const char *begin = db->drv->postgres
                                 ? (write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ")
                                 : (write ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -593,9 +651,19 @@ static int run_txn(hpo__rdb *db, int mode, txn_fn fn, void *arg)
     int rc;
     bool broken = false;
     HPO_TRY(acquire(db, &c));
+    pthread_mutex_lock(&db->mu);
+    async_before = db->async_done;
+    pthread_mutex_unlock(&db->mu);
     for (int attempt = 0;; attempt++) {
         c->committed = single; /* one statement commits itself */
         rc = single ? HPO_OK : exec_later(db, c, begin);
+        if (rc == HPO_OK && async)
+            rc = exec_later(db, c, "SET LOCAL synchronous_commit TO off");
+        /* Writes look rows up by key: a custom plan per execution only costs
+         * planning time (measured: a third of a trial's). Reads keep the
+         * default, their watermark ranges vary too much. */
+        if (rc == HPO_OK && write && !single && db->drv->postgres)
+            rc = exec_later(db, c, "SET LOCAL plan_cache_mode TO force_generic_plan");
         if (rc == HPO_OK)
             rc = fn(db, c, arg);
         /* A write must be durable before we return; a read has nothing to lose. */
@@ -625,6 +693,8 @@ static int run_txn(hpo__rdb *db, int mode, txn_fn fn, void *arg)
     if (rc == HPO_EBUSY)
         rc = hpo__error_wrap(HPO_EBUSY, "database still locked after %d retries", MAX_RETRIES);
     release(db, c, broken);
+    if (rc == HPO_OK)
+        note_commit(db, mode, async_before);
     return rc;
 }
 
@@ -689,6 +759,21 @@ static double parse_time(const char *s)
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return (double)timegm(&tm) + frac;
+}
+
+/* t as it reads back once stored (microseconds), so a caller's copy equals a reload. */
+static double stored_time(double t)
+{
+    char text[40];
+    if (isnan(t))
+        return t;
+    format_time(t, text);
+    return parse_time(text);
+}
+
+static double stored_now(void)
+{
+    return stored_time(hpo__now());
 }
 
 static int bind_time(hpo__rdb *db, hpo__rdb_stmt *s, int i, double t)
@@ -1112,11 +1197,11 @@ static int first_dist_of(hpo__rdb *db, rconn *c, int64_t study_id, const char *n
     return HPO_OK;
 }
 
-/* guarded: a no-op when the trial is finished, the answer read at once (inserted gets
- * the row count); else the insert's outcome is left to the commit. */
+/* guarded (non-NULL): the insert is a no-op on a finished trial and is only
+ * started, its statement handed back to read; else its outcome is left to the commit. */
 static int insert_param(hpo__rdb *db, rconn *c, int64_t study_id, int64_t trial_id,
-        const char *name, double internal, const hpo_distribution *dist, bool guarded,
-        int64_t *inserted)
+        const char *name, double internal, const hpo_distribution *dist,
+        hpo__rdb_stmt **guarded)
 {
     hpo__rdb_stmt *s;
     hpo_distribution *old = NULL;
@@ -1137,9 +1222,9 @@ static int insert_param(hpo__rdb *db, rconn *c, int64_t study_id, int64_t trial_
             (rc = db->drv->bind_f64(s, 3, internal)) == HPO_OK &&
             (rc = db->drv->bind_text(s, 4, b.data)) == HPO_OK &&
             (!guarded || (rc = db->drv->bind_i64(s, 5, trial_id)) == HPO_OK)) {
-        rc = guarded ? run_done(db, s) : run_later(db, s);
-        if (rc == HPO_OK && guarded)
-            *inserted = db->drv->changes(s);
+        rc = guarded ? send_early(db, s) : run_later(db, s);
+        if (guarded)
+            *guarded = s;
     }
     hpo__buf_free(&b);
     if (rc == HPO_EEXISTS)
@@ -1207,6 +1292,7 @@ typedef struct trial_args {
     int64_t step;
     double value;
     double start;
+    bool popped;
     bool system;
     const char *key;
     const char *json;
@@ -1217,7 +1303,7 @@ static int write_template(hpo__rdb *db, rconn *c, int64_t study_id, int64_t id,
 {
     for (size_t i = 0; i < t->n_params; i++)
         HPO_TRY(insert_param(db, c, study_id, id, t->params[i].name, t->params[i].internal,
-                t->params[i].dist, false, NULL));
+                t->params[i].dist, NULL));
     if (t->n_values > 0)
         HPO_TRY(insert_values(db, c, id, t->values, t->n_values, false));
     for (size_t i = 0; i < t->n_ivalues; i++)
@@ -1304,30 +1390,121 @@ static int check_record_text(const hpo__record *t)
 
 static void fail_stale_throttled(hpo__rdb *db, int64_t study_id);
 
+/* A live trial as the database has it now (verify_live). */
+typedef struct verify_args {
+    int64_t trial_id;
+    bool found;
+    int64_t number, study_id;
+    double start;
+    hpo__attrs names; /* used as a set */
+} verify_args;
+
+static int verify_body(hpo__rdb *db, rconn *c, void *arg)
+{
+    verify_args *v = arg;
+    hpo__rdb_stmt *t, *p;
+    int rc;
+    v->found = false;
+    hpo__attrs_clear(&v->names);
+    HPO_TRY(stmt(db, c, ST_VERIFY_TRIAL, &t));
+    HPO_TRY(db->drv->bind_i64(t, 1, v->trial_id));
+    HPO_TRY(send_early(db, t));
+    HPO_TRY(stmt(db, c, ST_VERIFY_PARAMS, &p));
+    HPO_TRY(db->drv->bind_i64(p, 1, v->trial_id));
+    HPO_TRY(send_early(db, p));
+    rc = db->drv->step(t);
+    if (rc == HPO__RDB_ROW) {
+        v->found = true;
+        v->number = db->drv->column_i64(t, 0);
+        v->start = column_time(db, t, 1);
+        v->study_id = db->drv->column_i64(t, 2);
+        rc = run_done(db, t);
+    }
+    if (rc != HPO__RDB_DONE)
+        return rc;
+    while ((rc = db->drv->step(p)) == HPO__RDB_ROW)
+        HPO_TRY(hpo__attrs_set(&v->names, db->drv->column_text(p, 0), "1"));
+    return rc;
+}
+
+/* Whether what the database holds is what this handle wrote to live trial t. */
+static bool live_intact(const hpo__live_trial *t, const verify_args *v)
+{
+    if (!v->found || v->number != t->number || v->study_id != t->study_id ||
+            !(fabs(v->start - t->start) < 5e-7))
+        return false;
+    for (size_t i = 0; i < t->n_names; i++)
+        if (hpo__attrs_get(&v->names, t->names[i]) == NULL)
+            return false;
+    return true;
+}
+
+/*
+ * Before writing to a live trial after a connection of this handle broke:
+ * a database server crash may have lost the trial's asynchronous writes, and
+ * even handed its id and number to another trial. If the database no longer
+ * holds what this handle wrote, refuse (the trial is abandoned, not finished
+ * with a hole or over someone else's trial).
+ */
+static int verify_live(hpo__rdb *db, int64_t trial_id)
+{
+    verify_args v = {.trial_id = trial_id};
+    hpo__live_trial *t;
+    unsigned long losses;
+    bool intact;
+    int64_t number = -1;
+    int rc;
+    pthread_mutex_lock(&db->mu);
+    t = hpo__live_find(&db->live, trial_id);
+    losses = db->losses;
+    intact = t == NULL || t->checked == losses;
+    pthread_mutex_unlock(&db->mu);
+    if (intact)
+        return HPO_OK;
+    rc = run_txn(db, TXN_READ, verify_body, &v);
+    if (rc == HPO_OK) {
+        pthread_mutex_lock(&db->mu);
+        t = hpo__live_find(&db->live, trial_id);
+        intact = t == NULL || live_intact(t, &v);
+        if (t != NULL && intact)
+            t->checked = losses;
+        else if (t != NULL)
+            number = t->number;
+        pthread_mutex_unlock(&db->mu);
+    }
+    hpo__attrs_clear(&v.names);
+    if (rc != HPO_OK)
+        return rc;
+    if (intact)
+        return HPO_OK;
+    live_end(db, trial_id);
+    return hpo__error_set(HPO_ESTORAGE,
+            "trial %lld was not saved completely: the database server restarted before its "
+            "start or parameters reached the disk; the trial is abandoned",
+            (long long)number);
+}
+
 static int rdb_create_trial(void *be, int64_t study_id, const hpo__record *tmpl, int64_t *id_out,
         int64_t *number_out, double *start_out)
 {
     hpo__rdb *db = be;
     trial_args a = {.study_id = study_id, .tmpl = tmpl};
-    char text[40];
     int rc;
-    /* The start as stored (microseconds), so a caller's copy equals a reload. */
-    a.start = tmpl ? tmpl->datetime_start : hpo__now();
-    if (!isnan(a.start)) {
-        format_time(a.start, text);
-        a.start = parse_time(text);
-    }
+    a.start = tmpl ? stored_time(tmpl->datetime_start) : stored_now();
     HPO_TRY(check_record_text(tmpl));
     if (tmpl == NULL)
         fail_stale_throttled(db, study_id);
-    rc = run_txn(db, TXN_WRITE, create_trial_body, &a);
+    /* A new trial for this handle to run need not wait for the disk (live.h);
+     * a copied one (enqueue, add_trial) must. */
+    rc = run_txn(db, tmpl == NULL ? TXN_ASYNC : TXN_WRITE, create_trial_body, &a);
     if (rc != HPO_OK)
         return rc;
     *id_out = a.trial_id;
     *number_out = a.number;
     if (start_out != NULL)
         *start_out = a.start;
-    remember_study(db, a.trial_id, study_id);
+    if (tmpl == NULL)
+        live_start(db, a.trial_id, study_id, a.number, a.start);
     if (db->beat != NULL && (tmpl == NULL || tmpl->state == HPO_TRIAL_RUNNING))
         hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
@@ -1337,28 +1514,84 @@ static int pop_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
     hpo__rdb_stmt *s;
-    bool found;
+    int rc;
     HPO_TRY(stmt(db, c, ST_POP, &s));
-    HPO_TRY(bind_time(db, s, 1, hpo__now()));
+    HPO_TRY(bind_time(db, s, 1, a->start));
     HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
-    HPO_TRY(run_i64(db, s, &a->trial_id, &found));
-    if (!found) /* also when the study is gone: creating a trial then says so */
+    HPO_TRY(send_early(db, s));
+    HPO_TRY(commit_early(db, c));
+    rc = db->drv->step(s);
+    if (rc == HPO__RDB_DONE) /* also when the study is gone: creating a trial then says so */
         return hpo__error_set(HPO_ENOTFOUND, "no waiting trial in study id %lld",
                 (long long)a->study_id);
+    if (rc != HPO__RDB_ROW)
+        return rc;
+    a->trial_id = db->drv->column_i64(s, 0);
+    a->number = db->drv->column_i64(s, 1);
+    return run_done(db, s);
     return HPO_OK;
 }
 
 static int rdb_pop_waiting_trial(void *be, int64_t study_id, int64_t *id_out)
 {
     hpo__rdb *db = be;
-    trial_args a = {.study_id = study_id};
+    trial_args a = {.study_id = study_id, .start = stored_now()};
     int rc;
     fail_stale_throttled(db, study_id);
-    rc = run_txn(db, TXN_SINGLE, pop_body, &a);
+    rc = run_txn(db, TXN_ASYNC, pop_body, &a);
     if (rc != HPO_OK)
         return rc;
     *id_out = a.trial_id;
-    remember_study(db, a.trial_id, study_id);
+    live_start(db, a.trial_id, study_id, a.number, a.start);
+    if (db->beat != NULL)
+        hpo__heartbeat_watch(db->beat, a.trial_id, true);
+    return HPO_OK;
+}
+
+/* start_trial (PostgreSQL): lock the study, pop-or-create, commit: one round trip. */
+static int start_body(hpo__rdb *db, rconn *c, void *arg)
+{
+    trial_args *a = arg;
+    hpo__rdb_stmt *lock, *s;
+    int rc;
+    HPO_TRY(stmt(db, c, ST_STUDY_LOCK, &lock));
+    HPO_TRY(db->drv->bind_i64(lock, 1, a->study_id));
+    HPO_TRY(send_early(db, lock));
+    HPO_TRY(stmt(db, c, ST_START, &s));
+    HPO_TRY(bind_time(db, s, 1, a->start));
+    for (int i = 2; i <= 5; i++)
+        HPO_TRY(db->drv->bind_i64(s, i, a->study_id));
+    HPO_TRY(bind_time(db, s, 6, a->start));
+    HPO_TRY(send_early(db, s));
+    rc = commit_early(db, c);
+    HPO_TRY(locked_study(db, lock, a->study_id)); /* a missing study fails the insert too */
+    HPO_TRY(rc);
+    rc = db->drv->step(s);
+    if (rc == HPO__RDB_DONE)
+        return bad_conn(db, "starting a trial returned no id");
+    if (rc != HPO__RDB_ROW)
+        return rc;
+    a->trial_id = db->drv->column_i64(s, 0);
+    a->number = db->drv->column_i64(s, 1);
+    a->popped = db->drv->column_i64(s, 2) == 1;
+    return run_done(db, s);
+}
+
+static int rdb_start_trial(void *be, int64_t study_id, int64_t *id_out, int64_t *number_out,
+        double *start_out, bool *popped_out)
+{
+    hpo__rdb *db = be;
+    trial_args a = {.study_id = study_id, .start = stored_now()};
+    int rc;
+    fail_stale_throttled(db, study_id);
+    rc = run_txn(db, TXN_ASYNC, start_body, &a);
+    if (rc != HPO_OK)
+        return rc;
+    *id_out = a.trial_id;
+    *number_out = a.number;
+    *start_out = a.start;
+    *popped_out = a.popped;
+    live_start(db, a.trial_id, study_id, a.number, a.start);
     if (db->beat != NULL)
         hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
@@ -1403,19 +1636,20 @@ static int set_param_body(hpo__rdb *db, rconn *c, void *arg)
     trial_args *a = arg;
     hpo_trial_state st;
     HPO_TRY(writable(db, c, a->trial_id, &st, &a->study_id));
-    return insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, false,
-            NULL);
+    return insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, NULL);
 }
 
-/* One guarded statement (its own transaction); nothing inserted means not writable. */
-static int set_param_single(hpo__rdb *db, rconn *c, void *arg)
+/* One guarded insert and the commit in one round trip; nothing inserted means not writable. */
+static int set_param_guarded(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
     hpo_trial_state st;
-    int64_t inserted = 0, study_id;
-    HPO_TRY(insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, true,
-            &inserted));
-    if (inserted == 1)
+    hpo__rdb_stmt *ins = NULL;
+    int64_t study_id;
+    HPO_TRY(insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, &ins));
+    HPO_TRY(commit_early(db, c));
+    HPO_TRY(run_done(db, ins));
+    if (db->drv->changes(ins) == 1)
         return HPO_OK;
     HPO_TRY(writable(db, c, a->trial_id, &st, &study_id)); /* says why */
     return hpo__error_set(HPO_ESTATE, "trial id %lld cannot take parameters now",
@@ -1425,19 +1659,22 @@ static int set_param_single(hpo__rdb *db, rconn *c, void *arg)
 static int rdb_set_trial_param(void *be, int64_t trial_id, const char *name, double internal,
         const hpo_distribution *dist)
 {
+    hpo__rdb *db = be;
     trial_args a = {.trial_id = trial_id, .name = name, .internal = internal, .dist = dist};
     int rc;
     HPO_TRY(check_text("parameter name", name, MAX_KEY_BYTES));
     if (isnan(internal))
         return hpo__error_set(HPO_EINVAL, "parameter '%.200s' has a NaN value", name);
-    /* The compatibility check needs the trial's study: known for the trials this
-     * storage started, which makes the write a single statement. */
-    if (study_of(be, trial_id, &a.study_id))
-        rc = run_txn(be, TXN_SINGLE, set_param_single, &a);
-    else
-        rc = run_txn(be, TXN_WRITE, set_param_body, &a);
-    if (rc == HPO_OK)
-        remember_study(be, trial_id, a.study_id);
+    HPO_TRY(verify_live(db, trial_id));
+    /* A trial this handle runs: its study is known (for the compatibility check)
+     * and the write need not wait for the disk (live.h). */
+    if (live_study(db, trial_id, &a.study_id)) {
+        rc = run_txn(db, TXN_ASYNC, set_param_guarded, &a);
+        if (rc == HPO_OK)
+            live_param(db, trial_id, name);
+    } else {
+        rc = run_txn(db, TXN_WRITE, set_param_body, &a);
+    }
     /* The insert may be reported at the commit, past insert_param's own wording. */
     if (rc == HPO_EEXISTS)
         rc = hpo__error_set(HPO_EEXISTS, "parameter '%.200s' is already set in this trial", name);
@@ -1483,9 +1720,14 @@ static int rdb_set_trial_state_values(void *be, int64_t trial_id, hpo_trial_stat
     int rc;
     if ((unsigned)state > HPO_TRIAL_WAITING)
         return hpo__error_set(HPO_EINVAL, "trial state %d is not a state", (int)state);
+    HPO_TRY(verify_live(db, trial_id));
+    /* Synchronous: this also flushes the trial's earlier asynchronous writes. */
     rc = run_txn(db, TXN_WRITE, set_state_body, &a);
-    if (db->beat != NULL && (rc == HPO_OK || rc == HPO_ESTATE) && state != HPO_TRIAL_RUNNING)
-        hpo__heartbeat_watch(db->beat, trial_id, false);
+    if ((rc == HPO_OK || rc == HPO_ESTATE) && state != HPO_TRIAL_RUNNING) {
+        live_end(db, trial_id);
+        if (db->beat != NULL)
+            hpo__heartbeat_watch(db->beat, trial_id, false);
+    }
     return rc;
 }
 
@@ -1501,7 +1743,9 @@ static int rdb_set_trial_intermediate_value(void *be, int64_t trial_id, int64_t 
         double value)
 {
     trial_args a = {.trial_id = trial_id, .step = step, .value = value};
-    int rc = run_txn(be, TXN_WRITE, set_ivalue_body, &a);
+    int rc;
+    HPO_TRY(verify_live(be, trial_id));
+    rc = run_txn(be, TXN_WRITE, set_ivalue_body, &a);
     if (rc == HPO_EEXISTS)
         rc = hpo__error_set(HPO_EEXISTS, "trial id %lld already has a value at step %lld",
                 (long long)trial_id, (long long)step);
@@ -1522,6 +1766,7 @@ static int rdb_set_trial_attr(void *be, int64_t trial_id, bool system, const cha
     trial_args a = {.trial_id = trial_id, .system = system, .key = key, .json = json};
     HPO_TRY(check_text("attribute key", key, MAX_KEY_BYTES));
     HPO_TRY(check_text("attribute value", json, 0));
+    HPO_TRY(verify_live(be, trial_id));
     return run_txn(be, TXN_WRITE, set_tattr_body, &a);
 }
 
@@ -1885,7 +2130,8 @@ static int heartbeat_body(hpo__rdb *db, rconn *c, void *arg)
 int hpo__rdb_record_heartbeats(hpo__rdb *db, const int64_t *ids, size_t n)
 {
     hb_args a = {.ids = ids, .n = n};
-    return n == 0 ? HPO_OK : run_txn(db, TXN_WRITE, heartbeat_body, &a);
+    /* A beat lost in a server crash only delays the next: it need not wait for the disk. */
+    return n == 0 ? HPO_OK : run_txn(db, TXN_ASYNC, heartbeat_body, &a);
 }
 
 int hpo__rdb_record_heartbeat(hpo__rdb *db, int64_t trial_id)
@@ -2160,12 +2406,33 @@ static int init_body(hpo__rdb *db, rconn *c, void *arg)
     return run_done(db, s);
 }
 
+static int force_xid_body(hpo__rdb *db, rconn *c, void *arg)
+{
+    hpo__rdb_stmt *s;
+    (void)arg;
+    HPO_TRY(stmt(db, c, ST_FORCE_XID, &s));
+    return run_done(db, s);
+}
+
+/* Make this handle's asynchronous commits durable before it goes (one WAL flush). */
+static void flush_async(hpo__rdb *db)
+{
+    bool pending;
+    pthread_mutex_lock(&db->mu);
+    pending = db->async_done > db->async_flushed;
+    pthread_mutex_unlock(&db->mu);
+    if (pending && db->drv->postgres && run_txn(db, TXN_WRITE, force_xid_body, NULL) != HPO_OK)
+        hpo__log(HPO_LOG_WARNING, "closing the storage: %s", hpo_last_error());
+}
+
 static void rdb_close(void *be)
 {
     hpo__rdb *db = be;
     if (db == NULL)
         return;
     hpo__heartbeat_stop(db->beat);
+    flush_async(db);
+    hpo__live_clear(&db->live);
     for (size_t i = 0; i < db->n_idle; i++)
         rconn_close(db, db->idle[i]);
     for (size_t i = 0; i < db->n_dists; i++) {
@@ -2179,7 +2446,7 @@ static void rdb_close(void *be)
     hpo__free(db);
 }
 
-#define RDB_OPS(name)                                                                      \
+#define RDB_OPS(name, start)                                                               \
     {                                                                                      \
         .version = HPO__STORAGE_OPS_VERSION, .scheme = name,                               \
         .create_study = rdb_create_study, .delete_study = rdb_delete_study,                \
@@ -2187,6 +2454,7 @@ static void rdb_close(void *be)
         .get_study_directions = rdb_get_study_directions,                                  \
         .set_study_attr = rdb_set_study_attr, .get_study_attrs = rdb_get_study_attrs,      \
         .create_trial = rdb_create_trial, .pop_waiting_trial = rdb_pop_waiting_trial,      \
+        .start_trial = start,                                                              \
         .set_trial_param = rdb_set_trial_param,                                            \
         .set_trial_state_values = rdb_set_trial_state_values,                              \
         .set_trial_intermediate_value = rdb_set_trial_intermediate_value,                  \
@@ -2194,8 +2462,9 @@ static void rdb_close(void *be)
         .find_trial = rdb_find_trial, .load_trials = rdb_load_trials, .close = rdb_close,  \
     }
 
-static const hpo__storage_ops sqlite_ops = RDB_OPS("sqlite");
-static const hpo__storage_ops postgres_ops = RDB_OPS("postgresql");
+/* SQLite has no data-modifying WITH: an ask there pops, then creates. */
+static const hpo__storage_ops sqlite_ops = RDB_OPS("sqlite", NULL);
+static const hpo__storage_ops postgres_ops = RDB_OPS("postgresql", rdb_start_trial);
 
 static int rdb_new(const hpo__rdb_driver *driver, const char *target, hpo__rdb **out)
 {

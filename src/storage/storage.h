@@ -68,6 +68,13 @@ typedef struct hpo__storage_ops {
     /* Atomically move the oldest WAITING trial to RUNNING (start time now). HPO_ENOTFOUND if none. */
     int (*pop_waiting_trial)(void *be, int64_t study_id, int64_t *id_out);
     /*
+     * Optional (NULL: pop_waiting_trial, then create_trial): both in one step.
+     * popped_out says which happened; number_out and start_out describe a new
+     * trial (a popped one is read back, it may carry fixed params).
+     */
+    int (*start_trial)(void *be, int64_t study_id, int64_t *id_out, int64_t *number_out,
+            double *start_out, bool *popped_out);
+    /*
      * Record a parameter. Checks compatibility with the distribution the same
      * name has elsewhere in the study (HPO_EINVAL), and HPO_ESTATE if finished.
      */

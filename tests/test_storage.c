@@ -626,6 +626,126 @@ static void test_bad_pg_inputs(void **state)
     }
 }
 
+/* ==== trials this handle runs, finished or lost elsewhere ================= */
+
+/* Another handle finishes a trial this one runs: the runner's writes are refused,
+ * and none of them lands (on PostgreSQL they go out guarded, with the commit). */
+static void test_finished_elsewhere(void **state)
+{
+    fixture *f = *state;
+    int64_t st = new_study(f, "elsewhere"), id, num;
+    hpo_distribution *d = float_dist(0, 1);
+    hpo_storage *other;
+    hpo__record *r;
+    double v = 1.0;
+    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num, NULL));
+    assert_ok(OPS(f)->set_trial_param(BE(f), id, "x", 0.5, d));
+    assert_ok(hpo_storage_open(&other, f->url));
+    assert_ok(other->ops->set_trial_state_values(other->be, id, HPO_TRIAL_FAIL, NULL, 0));
+    hpo_storage_free(other);
+    assert_status(OPS(f)->set_trial_param(BE(f), id, "y", 0.5, d), HPO_ESTATE);
+    assert_status(OPS(f)->set_trial_state_values(BE(f), id, HPO_TRIAL_COMPLETE, &v, 1),
+            HPO_ESTATE);
+    assert_msg_has("finished");
+    assert_ok(OPS(f)->get_trial(BE(f), id, &r));
+    assert_int_equal(r->state, HPO_TRIAL_FAIL);
+    hpo_assert_eq_i64(r->n_params, 1);
+    hpo_assert_eq_i64(r->n_values, 0);
+    hpo__record_unref(r);
+    hpo_distribution_free(d);
+}
+
+/* What a server restart does to this handle: every connection breaks. Uses of a
+ * broken connection fail, cleanly, until the pool has replaced them. */
+static void break_connections(fixture *f)
+{
+    hpo__study_info *infos;
+    size_t n;
+    int tries = 0, rc;
+    db_exec(f, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+               "WHERE pid <> pg_backend_pid() AND datname = current_database()");
+    while ((rc = OPS(f)->list_studies(BE(f), &infos, &n)) != HPO_OK) {
+        assert_int_equal(rc, HPO_ESTORAGE);
+        assert_true(++tries < 20);
+    }
+    hpo__study_infos_free(infos, n);
+}
+
+/*
+ * The ask and parameter writes of a running trial commit without waiting for the
+ * disk; a server crash can lose them (and hand the trial's id to another trial).
+ * After a connection loss the handle checks its running trials before writing:
+ * intact ones go on, lost ones are refused and left alone. The loss is emulated
+ * by editing the rows while the connections are down.
+ */
+static void test_pg_lost_async_writes(void **state)
+{
+    fixture *f = *state;
+    int64_t st = new_study(f, "loss"), a, b, c, num;
+    hpo_distribution *d = float_dist(0, 1);
+    hpo__record *r;
+    double start, v = 2.0;
+    bool popped;
+    char sql[256], got[64];
+    assert_non_null(OPS(f)->start_trial);
+    assert_ok(OPS(f)->start_trial(BE(f), st, &a, &num, &start, &popped));
+    assert_false(popped);
+    assert_ok(OPS(f)->start_trial(BE(f), st, &b, &num, &start, &popped));
+    assert_ok(OPS(f)->start_trial(BE(f), st, &c, &num, &start, &popped));
+    hpo_assert_eq_i64(num, 2);
+    assert_ok(OPS(f)->set_trial_param(BE(f), a, "x", 0.5, d));
+    assert_ok(OPS(f)->set_trial_param(BE(f), b, "x", 0.25, d));
+    break_connections(f);
+    /* b lost its parameter; c's id now belongs to a trial started later. */
+    snprintf(sql, sizeof(sql), "DELETE FROM trial_params WHERE trial_id = %lld", (long long)b);
+    db_exec(f, sql);
+    snprintf(sql, sizeof(sql),
+            "UPDATE trials SET datetime_start = datetime_start + interval '2 seconds' "
+            "WHERE trial_id = %lld", (long long)c);
+    db_exec(f, sql);
+    assert_ok(OPS(f)->set_trial_param(BE(f), a, "y", 0.75, d));
+    assert_ok(OPS(f)->set_trial_state_values(BE(f), a, HPO_TRIAL_COMPLETE, &v, 1));
+    assert_status(OPS(f)->set_trial_state_values(BE(f), b, HPO_TRIAL_COMPLETE, &v, 1),
+            HPO_ESTORAGE);
+    assert_msg_has("abandoned");
+    assert_status(OPS(f)->set_trial_param(BE(f), c, "y", 0.5, d), HPO_ESTORAGE);
+    snprintf(sql, sizeof(sql), "SELECT string_agg(state || ':' || (SELECT COUNT(*) FROM "
+            "trial_params p WHERE p.trial_id = t.trial_id), ',' ORDER BY trial_id) FROM trials t "
+            "WHERE trial_id IN (%lld, %lld)", (long long)b, (long long)c);
+    db_query(f, sql, got, sizeof(got));
+    assert_string_equal(got, "RUNNING:0,RUNNING:0");
+    assert_ok(OPS(f)->get_trial(BE(f), a, &r));
+    assert_int_equal(r->state, HPO_TRIAL_COMPLETE);
+    hpo_assert_eq_i64(r->n_params, 2);
+    hpo__record_unref(r);
+    /* Once a trial is finished it is no longer tracked: plain writes go on. */
+    assert_status(OPS(f)->set_trial_param(BE(f), a, "z", 0.5, d), HPO_ESTATE);
+    hpo_distribution_free(d);
+}
+
+/* The one-statement ask pops the oldest waiting trial before creating any. */
+static void test_pg_start_pops_first(void **state)
+{
+    fixture *f = *state;
+    int64_t st = new_study(f, "pop"), w, id, num;
+    hpo__record *t;
+    double start;
+    bool popped;
+    assert_ok(hpo__record_new(&t));
+    t->state = HPO_TRIAL_WAITING;
+    assert_ok(OPS(f)->create_trial(BE(f), st, t, &w, &num, NULL));
+    hpo__record_unref(t);
+    assert_ok(OPS(f)->start_trial(BE(f), st, &id, &num, &start, &popped));
+    assert_true(popped);
+    hpo_assert_eq_i64(id, w);
+    assert_ok(OPS(f)->start_trial(BE(f), st, &id, &num, &start, &popped));
+    assert_false(popped);
+    hpo_assert_eq_i64(num, 1);
+    assert_status(OPS(f)->start_trial(BE(f), st + 100, &id, &num, &start, &popped),
+            HPO_ENOTFOUND);
+    assert_msg_has("no study");
+}
+
 /* ==== many processes, killed workers ====================================== */
 
 static void wait_ok(pid_t pid)
@@ -791,7 +911,8 @@ static void test_memory_has_no_heartbeats(void **state)
     cmocka_unit_test_setup_teardown(test_optuna_encodings, setup, teardown),             \
             cmocka_unit_test_setup_teardown(test_schema_revisions, setup, teardown),     \
             cmocka_unit_test_setup_teardown(test_many_processes, setup, teardown),       \
-            cmocka_unit_test_setup_teardown(test_killed_worker, setup, teardown)
+            cmocka_unit_test_setup_teardown(test_killed_worker, setup, teardown),        \
+            cmocka_unit_test_setup_teardown(test_finished_elsewhere, setup, teardown)
 
 int main(void)
 {
@@ -806,6 +927,8 @@ int main(void)
         GENERIC(setup_pg),
         DATABASE(setup_pg),
         cmocka_unit_test_setup_teardown(test_bad_pg_inputs, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_lost_async_writes, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_start_pops_first, setup_pg, teardown),
     };
     int rc = HPO_RUN_TESTS("storage", base);
     if (pg_url() == NULL) {

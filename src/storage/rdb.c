@@ -378,6 +378,9 @@ static const char ddl_pg[] =
         "FOREIGN KEY(study_id) REFERENCES studies (study_id));"
         "CREATE INDEX ix_trials_study_id ON trials (study_id);"
         "CREATE INDEX ix_hpo_trials_study_state ON trials (study_id, state);"
+        /* A study's newest trial and its trials past a watermark, whatever other
+         * studies share the table (SQLite's study_id index has this order built in). */
+        "CREATE INDEX ix_hpo_trials_study_trial ON trials (study_id, trial_id);"
         "CREATE TABLE trial_user_attributes (trial_user_attribute_id SERIAL NOT NULL, "
         "trial_id INTEGER, \"key\" VARCHAR(512), value_json TEXT, "
         "PRIMARY KEY (trial_user_attribute_id), UNIQUE (trial_id, \"key\"), "
@@ -2398,6 +2401,9 @@ static int init_body(hpo__rdb *db, rconn *c, void *arg)
                                   "ON trials (study_id);"
                                   "CREATE INDEX IF NOT EXISTS ix_hpo_trials_study_state "
                                   "ON trials (study_id, state)"));
+    if (db->drv->postgres)
+        HPO_TRY(db->drv->exec(c->raw, "CREATE INDEX IF NOT EXISTS ix_hpo_trials_study_trial "
+                                      "ON trials (study_id, trial_id)"));
     HPO_TRY(stmt(db, c, ST_ALEMBIC_SET, &s));
     HPO_TRY(db->drv->bind_text(s, 1, HEAD_REVISION));
     HPO_TRY(run_done(db, s));

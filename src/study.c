@@ -128,17 +128,25 @@ int hpo__study_sync(hpo_study *study)
     return rc;
 }
 
-int hpo__study_trials(hpo_study *study, unsigned int states_mask, hpo__record ***out,
-        size_t *n_out)
+/* The study handle whose cache this thread synced for the current trial (0: none). */
+static _Thread_local uint64_t snapshot_of;
+
+void hpo__study_drop_snapshot(void)
+{
+    snapshot_of = 0;
+}
+
+static int list_trials(hpo_study *study, bool sync, unsigned int states_mask,
+        hpo__record ***out, size_t *n_out)
 {
     hpo__trial_cache *c = &study->cache;
     hpo__record **arr = NULL;
     size_t n = 0;
-    int rc;
+    int rc = HPO_OK;
     *out = NULL;
     *n_out = 0;
     pthread_mutex_lock(&study->cache_mu);
-    if ((rc = sync_locked(study)) != HPO_OK)
+    if (sync && (rc = sync_locked(study)) != HPO_OK)
         goto done;
     arr = hpo__reallocarray(NULL, c->n_numbers + 1, sizeof(*arr));
     if (arr == NULL) {
@@ -154,6 +162,22 @@ int hpo__study_trials(hpo_study *study, unsigned int states_mask, hpo__record **
     *n_out = n;
 done:
     pthread_mutex_unlock(&study->cache_mu);
+    return rc;
+}
+
+int hpo__study_trials(hpo_study *study, unsigned int states_mask, hpo__record ***out,
+        size_t *n_out)
+{
+    return list_trials(study, true, states_mask, out, n_out);
+}
+
+int hpo__study_trials_snapshot(hpo_study *study, unsigned int states_mask, hpo__record ***out,
+        size_t *n_out)
+{
+    bool sync = snapshot_of != study->serial;
+    int rc = list_trials(study, sync, states_mask, out, n_out);
+    if (rc == HPO_OK)
+        snapshot_of = study->serial;
     return rc;
 }
 
@@ -217,6 +241,8 @@ static int check_options(const hpo_study_options *opts)
     return HPO_OK;
 }
 
+static atomic_uint_fast64_t next_serial;
+
 /* A handle on an existing stored study, with the default TPE sampler and median pruner. */
 static int open_handle(hpo_storage *storage, int64_t id, const char *name,
         const hpo_study_options *opts, hpo_study **out)
@@ -229,6 +255,7 @@ static int open_handle(hpo_storage *storage, int64_t id, const char *name,
     s->magic = HPO__STUDY_MAGIC;
     s->storage = storage;
     s->id = id;
+    s->serial = atomic_fetch_add(&next_serial, 1) + 1;
     s->cache.watermark_id = -1;
     pthread_mutex_init(&s->algo_mu, NULL);
     pthread_mutex_init(&s->cache_mu, NULL);

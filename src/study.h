@@ -14,6 +14,15 @@
  */
 int hpo__study_trials(hpo_study *study, unsigned int states_mask, hpo__record ***out,
         size_t *n_out);
+/**
+ * Like hpo__study_trials, but within one trial a thread syncs only once: as
+ * Optuna's samplers do (_thread_local.cached_all_trials), sampler calls for the
+ * same trial share the snapshot taken at the first. Ask and tell drop it.
+ */
+int hpo__study_trials_snapshot(hpo_study *study, unsigned int states_mask, hpo__record ***out,
+        size_t *n_out);
+/** Forget this thread's snapshot (a new trial starts, or one ends). */
+void hpo__study_drop_snapshot(void);
 void hpo__records_release(hpo__record **records, size_t n);
 int64_t hpo__study_id(const hpo_study *study);
 /** Write a system attribute on a trial (e.g. TPE's relative params for the liar). */

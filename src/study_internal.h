@@ -52,6 +52,7 @@ struct hpo_study {
     hpo__trial_cache cache;
     atomic_bool stop_requested;
     atomic_bool optimizing;
+    uint64_t serial; /* unique per handle, for the per-thread trial snapshot */
 };
 
 struct hpo_trial {

@@ -102,6 +102,7 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
         return hpo__error_set(HPO_ENOMEM, "out of memory creating a trial");
     t->magic = HPO__TRIAL_MAGIC;
     t->study = study;
+    hpo__study_drop_snapshot(); /* the samplers see the trials as of this trial */
     {
         hpo__record *got;
         if ((rc = next_trial(study, &got)) != HPO_OK)
@@ -479,6 +480,7 @@ int hpo__study_tell_id(hpo_study *study, int64_t trial_id, hpo_trial *handle,
     hpo__record *r = NULL;
     double pv;
     int rc;
+    hpo__study_drop_snapshot();
     /* The stored record is needed only for the sampler's after_trial hook and a
      * pruned trial's last intermediate value (another process may have reported
      * it); otherwise the handle's own copy serves and the write checks the state. */

@@ -644,6 +644,9 @@ static void test_finished_elsewhere(void **state)
     assert_ok(other->ops->set_trial_state_values(other->be, id, HPO_TRIAL_FAIL, NULL, 0));
     hpo_storage_free(other);
     assert_status(OPS(f)->set_trial_param(BE(f), id, "y", 0.5, d), HPO_ESTATE);
+    assert_status(OPS(f)->set_trial_intermediate_value(BE(f), id, 0, 0.5), HPO_ESTATE);
+    assert_status(OPS(f)->set_trial_attr(BE(f), id, false, "k", "1"), HPO_ESTATE);
+    assert_status(OPS(f)->set_trial_attr(BE(f), id, true, "k", "1"), HPO_ESTATE);
     assert_status(OPS(f)->set_trial_state_values(BE(f), id, HPO_TRIAL_COMPLETE, &v, 1),
             HPO_ESTATE);
     assert_msg_has("finished");
@@ -651,6 +654,8 @@ static void test_finished_elsewhere(void **state)
     assert_int_equal(r->state, HPO_TRIAL_FAIL);
     hpo_assert_eq_i64(r->n_params, 1);
     hpo_assert_eq_i64(r->n_values, 0);
+    hpo_assert_eq_i64(r->n_ivalues, 0);
+    hpo_assert_eq_i64(r->user_attrs.n + r->system_attrs.n, 0);
     hpo__record_unref(r);
     hpo_distribution_free(d);
 }

@@ -295,7 +295,7 @@ static int load_trials(hpo_study *study, const hpo__record *current, bool liar, 
     size_t k = 0;
     if (liar)
         mask |= HPO_STATES(HPO_TRIAL_RUNNING);
-    HPO_TRY(hpo__study_trials(study, mask, &c->trials, &c->n));
+    HPO_TRY(hpo__study_trials_snapshot(study, mask, &c->trials, &c->n));
     for (size_t i = 0; i < c->n; i++) {
         if (current != NULL && c->trials[i]->number == current->number)
             hpo__record_unref(c->trials[i]);
@@ -643,7 +643,7 @@ static int count_finished(hpo_study *study, hpo__space_cache *cache, bool update
 {
     hpo__record **trials = NULL;
     size_t n = 0;
-    int rc = hpo__study_trials(study,
+    int rc = hpo__study_trials_snapshot(study,
             HPO_STATES(HPO_TRIAL_COMPLETE) | HPO_STATES(HPO_TRIAL_PRUNED), &trials, &n);
     if (rc == HPO_OK && update)
         rc = hpo__space_cache_update(cache, hpo__study_id(study), trials, n, groups);

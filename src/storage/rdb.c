@@ -76,6 +76,9 @@ enum {
     ST_IV_INSERT,
     ST_TUATTR_SET,
     ST_TSATTR_SET,
+    ST_IV_INSERT_IF,
+    ST_TUATTR_SET_IF,
+    ST_TSATTR_SET_IF,
     ST_TRIAL_STATE,
     ST_SET_STATE,
     ST_SET_START,
@@ -185,6 +188,17 @@ static const char *const sql_common[ST__COUNT] = {
     [ST_PARAM_INSERT_IF] = "INSERT INTO trial_params (trial_id, param_name, param_value, "
                            "distribution_json) SELECT ?, ?, ?, ? WHERE EXISTS "
                            "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED ")",
+    [ST_IV_INSERT_IF] = "INSERT INTO trial_intermediate_values (trial_id, step, "
+                        "intermediate_value, intermediate_value_type) SELECT ?, ?, ?, ? "
+                        "WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED ")",
+    [ST_TUATTR_SET_IF] = "INSERT INTO trial_user_attributes (trial_id, \"key\", value_json) "
+                         "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?"
+                         IF_UNFINISHED ") ON CONFLICT (trial_id, \"key\") "
+                         "DO UPDATE SET value_json = excluded.value_json",
+    [ST_TSATTR_SET_IF] = "INSERT INTO trial_system_attributes (trial_id, \"key\", value_json) "
+                         "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?"
+                         IF_UNFINISHED ") ON CONFLICT (trial_id, \"key\") "
+                         "DO UPDATE SET value_json = excluded.value_json",
     [ST_VALUE_INSERT] = "INSERT INTO trial_values (trial_id, objective, value, value_type) "
                         "VALUES (?, ?, ?, ?)",
     [ST_IV_INSERT] = "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, "
@@ -252,6 +266,21 @@ static const char *const sql_pg[ST__COUNT] = {
                            "CAST(? AS double precision), CAST(? AS text) WHERE EXISTS "
                            "(SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED
                            " FOR SHARE)", /* waits for, then sees, a concurrent finish */
+    [ST_IV_INSERT_IF] = "INSERT INTO trial_intermediate_values (trial_id, step, "
+                        "intermediate_value, intermediate_value_type) SELECT CAST(? AS integer), "
+                        "CAST(? AS integer), CAST(? AS double precision), "
+                        "CAST(? AS trialintermediatevaluetype) WHERE EXISTS (SELECT 1 FROM "
+                        "trials WHERE trial_id = ?" IF_UNFINISHED " FOR SHARE)",
+    [ST_TUATTR_SET_IF] = "INSERT INTO trial_user_attributes (trial_id, \"key\", value_json) "
+                         "SELECT CAST(? AS integer), CAST(? AS varchar), CAST(? AS text) "
+                         "WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED
+                         " FOR SHARE) ON CONFLICT (trial_id, \"key\") "
+                         "DO UPDATE SET value_json = excluded.value_json",
+    [ST_TSATTR_SET_IF] = "INSERT INTO trial_system_attributes (trial_id, \"key\", value_json) "
+                         "SELECT CAST(? AS integer), CAST(? AS varchar), CAST(? AS text) "
+                         "WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?" IF_UNFINISHED
+                         " FOR SHARE) ON CONFLICT (trial_id, \"key\") "
+                         "DO UPDATE SET value_json = excluded.value_json",
     [ST_STUDY_LOCK] = "SELECT study_id FROM studies WHERE study_id = ? FOR UPDATE",
     [ST_TRIAL_STATE] = "SELECT state, study_id, number FROM trials WHERE trial_id = ? FOR UPDATE",
     /* Pop the oldest WAITING trial, else (same statement, under the study lock)
@@ -1259,26 +1288,41 @@ static int insert_values(hpo__rdb *db, rconn *c, int64_t trial_id, const double 
     return HPO_OK;
 }
 
-static int insert_ivalue(hpo__rdb *db, rconn *c, int64_t trial_id, int64_t step, double v)
+/* Finish a trial write: guarded (non-NULL), start the guarded form s and hand it
+ * back to be read after the commit; else leave its outcome to the commit. */
+static int write_or_start(hpo__rdb *db, hpo__rdb_stmt *s, int guard_param, int64_t trial_id,
+        hpo__rdb_stmt **guarded)
+{
+    if (guarded == NULL)
+        return run_later(db, s);
+    HPO_TRY(db->drv->bind_i64(s, guard_param, trial_id));
+    *guarded = s;
+    return send_early(db, s);
+}
+
+static int insert_ivalue(hpo__rdb *db, rconn *c, int64_t trial_id, int64_t step, double v,
+        hpo__rdb_stmt **guarded)
 {
     hpo__rdb_stmt *s;
-    HPO_TRY(stmt(db, c, ST_IV_INSERT, &s));
+    HPO_TRY(stmt(db, c, guarded ? ST_IV_INSERT_IF : ST_IV_INSERT, &s));
     HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
     HPO_TRY(db->drv->bind_i64(s, 2, step));
     HPO_TRY(bind_value(db, s, 3, v));
     HPO_TRY(db->drv->bind_text(s, 4, value_type(v)));
-    return run_later(db, s);
+    return write_or_start(db, s, 5, trial_id, guarded);
 }
 
 static int upsert_trial_attr(hpo__rdb *db, rconn *c, int64_t trial_id, bool system,
-        const char *key, const char *json)
+        const char *key, const char *json, hpo__rdb_stmt **guarded)
 {
     hpo__rdb_stmt *s;
-    HPO_TRY(stmt(db, c, system ? ST_TSATTR_SET : ST_TUATTR_SET, &s));
+    int k = system ? (guarded ? ST_TSATTR_SET_IF : ST_TSATTR_SET)
+                   : (guarded ? ST_TUATTR_SET_IF : ST_TUATTR_SET);
+    HPO_TRY(stmt(db, c, k, &s));
     HPO_TRY(db->drv->bind_i64(s, 1, trial_id));
     HPO_TRY(db->drv->bind_text(s, 2, key));
     HPO_TRY(db->drv->bind_text(s, 3, json));
-    return run_later(db, s);
+    return write_or_start(db, s, 4, trial_id, guarded);
 }
 
 typedef struct trial_args {
@@ -1310,13 +1354,13 @@ static int write_template(hpo__rdb *db, rconn *c, int64_t study_id, int64_t id,
     if (t->n_values > 0)
         HPO_TRY(insert_values(db, c, id, t->values, t->n_values, false));
     for (size_t i = 0; i < t->n_ivalues; i++)
-        HPO_TRY(insert_ivalue(db, c, id, t->ivalues[i].step, t->ivalues[i].value));
+        HPO_TRY(insert_ivalue(db, c, id, t->ivalues[i].step, t->ivalues[i].value, NULL));
     for (size_t i = 0; i < t->user_attrs.n; i++)
         HPO_TRY(upsert_trial_attr(db, c, id, false, t->user_attrs.items[i].key,
-                t->user_attrs.items[i].json));
+                t->user_attrs.items[i].json, NULL));
     for (size_t i = 0; i < t->system_attrs.n; i++)
         HPO_TRY(upsert_trial_attr(db, c, id, true, t->system_attrs.items[i].key,
-                t->system_attrs.items[i].json));
+                t->system_attrs.items[i].json, NULL));
     return HPO_OK;
 }
 
@@ -1643,20 +1687,29 @@ static int set_param_body(hpo__rdb *db, rconn *c, void *arg)
 }
 
 /* One guarded insert and the commit in one round trip; nothing inserted means not writable. */
+/*
+ * A guarded write s (a no-op on a finished trial) and the commit in one round
+ * trip; nothing written means the trial cannot change: say why. Without a
+ * pipeline s runs inside the transaction, which a failure here rolls back.
+ */
+static int finish_guarded(hpo__rdb *db, rconn *c, hpo__rdb_stmt *s, int64_t trial_id)
+{
+    hpo_trial_state st;
+    int64_t study_id;
+    HPO_TRY(commit_early(db, c));
+    HPO_TRY(run_done(db, s));
+    if (db->drv->changes(s) >= 1)
+        return HPO_OK;
+    HPO_TRY(writable(db, c, trial_id, &st, &study_id)); /* says why */
+    return hpo__error_set(HPO_ESTATE, "trial id %lld cannot change now", (long long)trial_id);
+}
+
 static int set_param_guarded(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
-    hpo_trial_state st;
     hpo__rdb_stmt *ins = NULL;
-    int64_t study_id;
     HPO_TRY(insert_param(db, c, a->study_id, a->trial_id, a->name, a->internal, a->dist, &ins));
-    HPO_TRY(commit_early(db, c));
-    HPO_TRY(run_done(db, ins));
-    if (db->drv->changes(ins) == 1)
-        return HPO_OK;
-    HPO_TRY(writable(db, c, a->trial_id, &st, &study_id)); /* says why */
-    return hpo__error_set(HPO_ESTATE, "trial id %lld cannot take parameters now",
-            (long long)a->trial_id);
+    return finish_guarded(db, c, ins, a->trial_id);
 }
 
 static int rdb_set_trial_param(void *be, int64_t trial_id, const char *name, double internal,
@@ -1737,9 +1790,9 @@ static int rdb_set_trial_state_values(void *be, int64_t trial_id, hpo_trial_stat
 static int set_ivalue_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
-    hpo_trial_state st;
-    HPO_TRY(writable(db, c, a->trial_id, &st, &a->study_id));
-    return insert_ivalue(db, c, a->trial_id, a->step, a->value);
+    hpo__rdb_stmt *s = NULL;
+    HPO_TRY(insert_ivalue(db, c, a->trial_id, a->step, a->value, &s));
+    return finish_guarded(db, c, s, a->trial_id);
 }
 
 static int rdb_set_trial_intermediate_value(void *be, int64_t trial_id, int64_t step,
@@ -1758,9 +1811,9 @@ static int rdb_set_trial_intermediate_value(void *be, int64_t trial_id, int64_t 
 static int set_tattr_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
-    hpo_trial_state st;
-    HPO_TRY(writable(db, c, a->trial_id, &st, &a->study_id));
-    return upsert_trial_attr(db, c, a->trial_id, a->system, a->key, a->json);
+    hpo__rdb_stmt *s = NULL;
+    HPO_TRY(upsert_trial_attr(db, c, a->trial_id, a->system, a->key, a->json, &s));
+    return finish_guarded(db, c, s, a->trial_id);
 }
 
 static int rdb_set_trial_attr(void *be, int64_t trial_id, bool system, const char *key,

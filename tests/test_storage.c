@@ -685,6 +685,31 @@ static void test_finished_elsewhere(void **state)
     hpo_distribution_free(d);
 }
 
+/* A failure inside a pipelined write (here a duplicate parameter, found by the
+ * database) is reported with its own message, and the trial goes on. */
+static void test_duplicate_param_elsewhere(void **state)
+{
+    fixture *f = *state;
+    int64_t st = new_study(f, "dup"), id, num;
+    hpo_distribution *d = float_dist(0, 1);
+    hpo_storage *other;
+    hpo__record *r;
+    double v = 3.0;
+    assert_ok(OPS(f)->create_trial(BE(f), st, NULL, &id, &num, NULL));
+    assert_ok(hpo_storage_open(&other, f->url));
+    assert_ok(other->ops->set_trial_param(other->be, id, "x", 0.5, d));
+    hpo_storage_free(other);
+    assert_status(OPS(f)->set_trial_param(BE(f), id, "x", 0.75, d), HPO_EEXISTS);
+    assert_msg_has("already set");
+    assert_ok(OPS(f)->set_trial_param(BE(f), id, "y", 0.25, d));
+    assert_ok(OPS(f)->set_trial_state_values(BE(f), id, HPO_TRIAL_COMPLETE, &v, 1));
+    assert_ok(OPS(f)->get_trial(BE(f), id, &r));
+    hpo_assert_eq_i64(r->n_params, 2);
+    assert_true(r->params[0].internal == 0.5);
+    hpo__record_unref(r);
+    hpo_distribution_free(d);
+}
+
 /* What a server restart does to this handle: every connection breaks. Uses of a
  * broken connection fail, cleanly, until the pool has replaced them. */
 static void break_connections(fixture *f)
@@ -934,7 +959,8 @@ static void test_memory_has_no_heartbeats(void **state)
             cmocka_unit_test_setup_teardown(test_schema_revisions, setup, teardown),     \
             cmocka_unit_test_setup_teardown(test_many_processes, setup, teardown),       \
             cmocka_unit_test_setup_teardown(test_killed_worker, setup, teardown),        \
-            cmocka_unit_test_setup_teardown(test_finished_elsewhere, setup, teardown)
+            cmocka_unit_test_setup_teardown(test_finished_elsewhere, setup, teardown),   \
+            cmocka_unit_test_setup_teardown(test_duplicate_param_elsewhere, setup, teardown)
 
 int main(void)
 {

@@ -87,16 +87,22 @@ enum {
     ST_START,
     ST_FIND_TRIAL,
     ST_L_TRIALS_AFTER,
+    ST_L_TRIALS_ALL,
     ST_L_TRIAL_IDS,
     ST_L_PARAMS_AFTER,
+    ST_L_PARAMS_ALL,
     ST_L_PARAMS_IDS,
     ST_L_VALUES_AFTER,
+    ST_L_VALUES_ALL,
     ST_L_VALUES_IDS,
     ST_L_IVALUES_AFTER,
+    ST_L_IVALUES_ALL,
     ST_L_IVALUES_IDS,
     ST_L_UATTRS_AFTER,
+    ST_L_UATTRS_ALL,
     ST_L_UATTRS_IDS,
     ST_L_SATTRS_AFTER,
+    ST_L_SATTRS_ALL,
     ST_L_SATTRS_IDS,
     ST_HB_UPSERT,
     ST_VERIFY_TRIAL,
@@ -116,7 +122,11 @@ enum {
 /* Guards that make a trial write a no-op once the trial is finished: on PostgreSQL
  * the write can then go out with the state check and the COMMIT in one round trip. */
 #define IF_UNFINISHED " AND state IN ('RUNNING', 'WAITING')"
-#define SUB_TRIALS_AFTER "(SELECT trial_id FROM trials WHERE study_id = ? AND trial_id > ?)"
+/* The trials past a watermark are found by the primary key ("+ 0" keeps the planner
+ * off the study_id index, which it may think small for a young study and then
+ * walk whole): the cost follows what was added since, not the study's size. */
+#define SUB_TRIALS_AFTER "(SELECT trial_id FROM trials WHERE study_id + 0 = ? AND trial_id > ?)"
+#define SUB_TRIALS_ALL   " WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?)"
 #define SUB_STUDY_TRIALS "(SELECT trial_id FROM trials WHERE study_id = ?)"
 #define TRIAL_COLS                                                                         \
     "SELECT trial_id, number, state, datetime_start, datetime_complete, study_id FROM trials"
@@ -221,7 +231,13 @@ static const char *const sql_common[ST__COUNT] = {
                "state = 'WAITING' ORDER BY trial_id LIMIT 1) RETURNING trial_id, number",
     [ST_FIND_TRIAL] = "SELECT trial_id FROM trials WHERE study_id = ? AND number = ? "
                       "ORDER BY trial_id LIMIT 1",
-    [ST_L_TRIALS_AFTER] = TRIAL_COLS " WHERE study_id = ? AND trial_id > ? ORDER BY trial_id",
+    [ST_L_TRIALS_AFTER] = TRIAL_COLS " WHERE study_id + 0 = ? AND trial_id > ? ORDER BY trial_id",
+    [ST_L_TRIALS_ALL] = TRIAL_COLS " WHERE study_id = ? ORDER BY trial_id",
+    [ST_L_PARAMS_ALL] = PARAM_COLS SUB_TRIALS_ALL " ORDER BY param_id",
+    [ST_L_VALUES_ALL] = VALUE_COLS SUB_TRIALS_ALL,
+    [ST_L_IVALUES_ALL] = IVALUE_COLS SUB_TRIALS_ALL " ORDER BY trial_id, step",
+    [ST_L_UATTRS_ALL] = UATTR_COLS SUB_TRIALS_ALL " ORDER BY trial_user_attribute_id",
+    [ST_L_SATTRS_ALL] = SATTR_COLS SUB_TRIALS_ALL " ORDER BY trial_system_attribute_id",
     [ST_L_TRIAL_IDS] = TRIAL_COLS IDS " ORDER BY trial_id",
     [ST_L_PARAMS_AFTER] = PARAM_COLS AFTER " ORDER BY param_id",
     [ST_L_PARAMS_IDS] = PARAM_COLS IDS " ORDER BY param_id",
@@ -1900,6 +1916,8 @@ static hpo__record *find_loaded(hpo__record_vec *v, size_t from, int64_t trial_i
 enum { L_TRIALS, L_PARAMS, L_VALUES, L_IVALUES, L_UATTRS, L_SATTRS, L__N };
 static const int load_after[L__N] = {ST_L_TRIALS_AFTER, ST_L_PARAMS_AFTER, ST_L_VALUES_AFTER,
         ST_L_IVALUES_AFTER, ST_L_UATTRS_AFTER, ST_L_SATTRS_AFTER};
+static const int load_all[L__N] = {ST_L_TRIALS_ALL, ST_L_PARAMS_ALL, ST_L_VALUES_ALL,
+        ST_L_IVALUES_ALL, ST_L_UATTRS_ALL, ST_L_SATTRS_ALL};
 static const int load_ids[L__N] = {ST_L_TRIAL_IDS, ST_L_PARAMS_IDS, ST_L_VALUES_IDS,
         ST_L_IVALUES_IDS, ST_L_UATTRS_IDS, ST_L_SATTRS_IDS};
 
@@ -1912,11 +1930,14 @@ typedef struct scope {
 /* Bind and start a scope's six reads: on PostgreSQL they share one round trip. */
 static int scope_send(hpo__rdb *db, rconn *c, load_args *a, scope *sc)
 {
+    bool all = sc->id_list == NULL && a->after_id < 0; /* a first load: the whole study */
     for (int k = 0; k < L__N; k++) {
         hpo__rdb_stmt *s;
-        HPO_TRY(stmt(db, c, sc->id_list ? load_ids[k] : load_after[k], &s));
+        HPO_TRY(stmt(db, c, sc->id_list ? load_ids[k] : all ? load_all[k] : load_after[k], &s));
         if (sc->id_list != NULL) {
             HPO_TRY(db->drv->bind_text(s, 1, sc->id_list));
+        } else if (all) {
+            HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
         } else if (k == L_TRIALS) {
             HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
             HPO_TRY(db->drv->bind_i64(s, 2, a->after_id));

@@ -12,8 +12,11 @@ opt="$py bench/optuna_storage_bench.py"
 tmp=$(mktemp -d /tmp/hpo-storage-bench.XXXXXX)
 pg=${HPO_TEST_PG_URL:-}
 if [ -z "$pg" ]; then
-    pg=$(sh tests/pg/start.sh "$tmp/pg")
-    trap 'sh tests/pg/stop.sh "$tmp/pg"; rm -rf "$tmp"' EXIT
+    # Its own directory directly under /tmp: as root the server runs as 'nobody',
+    # who cannot enter $tmp (mode 0700).
+    pgdir=$(mktemp -d /tmp/hpo-storage-bench-pg.XXXXXX)
+    pg=$(sh tests/pg/start.sh "$pgdir")
+    trap 'sh tests/pg/stop.sh "$pgdir"; rm -rf "$tmp" "$pgdir"' EXIT
 else
     trap 'rm -rf "$tmp"' EXIT
 fi

@@ -27,6 +27,7 @@ typedef struct run_state {
     const hpo_optimize_options *opts;
     double deadline; /* monotonic seconds, or INFINITY */
     atomic_llong claimed;
+    atomic_bool target_reached; /* a capped ask found the study-wide target met */
     pthread_mutex_t mu; /* guards first_error and its message */
     int first_error;
     char first_message[1024];
@@ -78,22 +79,13 @@ static void record_error(run_state *rs, int status)
 static bool claim_trial(run_state *rs)
 {
     const hpo_optimize_options *o = rs->opts;
-    if (atomic_load(&rs->study->stop_requested))
+    if (atomic_load(&rs->study->stop_requested) || atomic_load(&rs->target_reached))
         return false;
     if (hpo__monotonic() >= rs->deadline)
         return false;
-    if (o->n_trials == 0)
+    /* A study-wide target is enforced by the ask itself (hpo_study_ask_capped). */
+    if (o->n_trials == 0 || o->study_wide_target)
         return true;
-    if (o->study_wide_target) {
-        size_t n;
-        /* Finished plus running trials, so parallel workers do not overshoot. */
-        unsigned mask = HPO_STATES_FINISHED | HPO_STATES(HPO_TRIAL_RUNNING);
-        if (hpo__study_count(rs->study, mask, &n) != HPO_OK) {
-            record_error(rs, HPO_ESTORAGE);
-            return false;
-        }
-        return (long long)n < o->n_trials;
-    }
     return atomic_fetch_add(&rs->claimed, 1) < o->n_trials;
 }
 
@@ -126,9 +118,18 @@ static bool run_one(run_state *rs)
     }
     for (size_t i = 0; i < n_obj; i++)
         values[i] = NAN;
-    if ((rc = hpo_study_ask(study, &t)) != HPO_OK) {
-        record_error(rs, rc);
-        goto done;
+    {
+        /* Started trials (not WAITING ones) count, so parallel workers never overshoot. */
+        int64_t cap = rs->opts->study_wide_target ? rs->opts->n_trials : -1;
+        if ((rc = hpo_study_ask_capped(study, cap, &t)) != HPO_OK) {
+            if (rc == HPO_ESTATE && cap >= 0) { /* the target is reached: a normal end */
+                hpo_clear_error();
+                atomic_store(&rs->target_reached, true);
+            } else {
+                record_error(rs, rc);
+            }
+            goto done;
+        }
     }
     hpo_clear_error();
     orc = rs->objective(t, values, rs->payload);
@@ -158,7 +159,7 @@ done:
     hpo_trial_free(t);
     if (values != stack_vals)
         hpo__free(values);
-    return !atomic_load(&study->stop_requested);
+    return !atomic_load(&study->stop_requested) && !atomic_load(&rs->target_reached);
 }
 
 static void *worker(void *arg)
@@ -221,6 +222,7 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     rs.opts = opts;
     rs.deadline = opts->timeout > 0 ? hpo__monotonic() + opts->timeout : (double)INFINITY;
     atomic_init(&rs.claimed, 0);
+    atomic_init(&rs.target_reached, false);
     pthread_mutex_init(&rs.mu, NULL);
     atomic_store(&study->stop_requested, false);
     n_jobs = resolve_jobs(opts->n_jobs);

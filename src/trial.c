@@ -53,8 +53,9 @@ static int parse_fixed(hpo_trial *t)
  * The trial to run next: the oldest enqueued one (read back in full: it may
  * carry fixed params and attributes), else a new RUNNING trial, whose record is
  * built here from what the storage assigned instead of being read back.
+ * max_started >= 0: HPO_ESTATE once the study has that many started trials.
  */
-static int next_trial(hpo_study *study, hpo__record **out)
+static int next_trial(hpo_study *study, int64_t max_started, hpo__record **out)
 {
     const hpo__storage_ops *ops = study->storage->ops;
     hpo__record *r = NULL;
@@ -62,17 +63,8 @@ static int next_trial(hpo_study *study, hpo__record **out)
     double start;
     bool popped = false;
     int rc;
-    if (ops->start_trial != NULL) {
-        HPO_TRY(ops->start_trial(study->storage->be, study->id, &id, &number, &start, &popped));
-    } else {
-        rc = ops->pop_waiting_trial(study->storage->be, study->id, &id);
-        popped = rc == HPO_OK;
-        if (rc != HPO_OK && rc != HPO_ENOTFOUND)
-            return rc;
-        hpo_clear_error();
-        if (!popped)
-            HPO_TRY(ops->create_trial(study->storage->be, study->id, NULL, &id, &number, &start));
-    }
+    HPO_TRY(ops->start_trial(study->storage->be, study->id, max_started, &id, &number, &start,
+            &popped));
     if (popped)
         return ops->get_trial(study->storage->be, id, out);
     if ((rc = hpo__record_new(&r)) != HPO_OK) {
@@ -91,12 +83,20 @@ static int next_trial(hpo_study *study, hpo__record **out)
 
 int hpo_study_ask(hpo_study *study, hpo_trial **out)
 {
+    return hpo_study_ask_capped(study, -1, out);
+}
+
+int hpo_study_ask_capped(hpo_study *study, int64_t max_trials, hpo_trial **out)
+{
     hpo_trial *t = NULL;
     int rc;
     if (out == NULL)
         return hpo__error_set(HPO_EINVAL, "hpo_study_ask: out is NULL");
     *out = NULL;
     HPO_TRY(hpo__study_check(study));
+    if (max_trials < -1)
+        return hpo__error_set(HPO_EINVAL, "hpo_study_ask_capped: max_trials %lld < -1",
+                (long long)max_trials);
     t = hpo__calloc(1, sizeof(*t));
     if (t == NULL)
         return hpo__error_set(HPO_ENOMEM, "out of memory creating a trial");
@@ -105,7 +105,7 @@ int hpo_study_ask(hpo_study *study, hpo_trial **out)
     hpo__study_drop_snapshot(); /* the samplers see the trials as of this trial */
     {
         hpo__record *got;
-        if ((rc = next_trial(study, &got)) != HPO_OK)
+        if ((rc = next_trial(study, max_trials, &got)) != HPO_OK)
             goto fail;
         /* Own a private copy: the handle mutates it as the trial goes. */
         if (atomic_load(&got->refcount) == 1) {

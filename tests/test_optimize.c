@@ -1,6 +1,8 @@
 /* test_optimize.c - hpo_study_optimize: limits, failures, pruning, callbacks, bad options. */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "support/test_util.h"
 
@@ -146,6 +148,63 @@ static void test_study_wide_target(void **state)
     hpo_test_env_close(&env);
 }
 
+/* A slow objective, so many workers are mid-trial when the target comes near. */
+static int slow(hpo_trial *t, double *values, void *payload)
+{
+    struct timespec ts = {0, 20000};
+    double x;
+    (void)payload;
+    if (hpo_trial_suggest_float(t, "x", 0, 1, HPO_NO_STEP, false, &x) != HPO_OK)
+        return HPO_ERROR;
+    nanosleep(&ts, NULL);
+    values[0] = x;
+    return HPO_OK;
+}
+
+typedef struct wide_run {
+    hpo_study *study;
+    int rc;
+} wide_run;
+
+static void *run_wide(void *arg)
+{
+    wide_run *w = arg;
+    hpo_optimize_options o = HPO_OPTIMIZE_OPTIONS_INIT;
+    o.n_trials = 25;
+    o.study_wide_target = true;
+    o.n_jobs = 4;
+    w->rc = hpo_study_optimize(w->study, slow, NULL, &o);
+    return NULL;
+}
+
+/* Two handles (as two processes would), four workers each, one study-wide target
+ * of 25 started trials, an enqueued trial among them: exactly 25. (A smoke test
+ * under contention; that the cap and the start are one atomic step is tested on
+ * every backend by test_storage's test_start_trial.) */
+static void test_study_wide_parallel(void **state)
+{
+    hpo_test_env env;
+    wide_run w[2] = {{0}, {0}};
+    pthread_t th[2];
+    const char *names[] = {"x"};
+    hpo_value v = hpo_value_float(0.5);
+    (void)state;
+    hpo_test_env_open(&env, HPO_MINIMIZE);
+    assert_ok(hpo_study_enqueue_trial(env.study, names, &v, 1));
+    w[0].study = env.study;
+    assert_ok(hpo_study_load(&w[1].study, env.storage, hpo_study_name(env.study), NULL));
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, run_wide, &w[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        assert_ok(w[i].rc);
+    }
+    hpo_assert_eq_i64(count_state(env.study, HPO_TRIAL_COMPLETE), 25);
+    hpo_assert_eq_i64(count_state(env.study, HPO_TRIAL_WAITING), 0);
+    hpo_study_free(w[1].study);
+    hpo_test_env_close(&env);
+}
+
 static void test_timeout(void **state)
 {
     hpo_test_env env;
@@ -211,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_no_catch_stops),
         cmocka_unit_test(test_callback_stop),
         cmocka_unit_test(test_study_wide_target),
+        cmocka_unit_test(test_study_wide_parallel),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_bad_options),
     };

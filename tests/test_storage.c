@@ -742,11 +742,10 @@ static void test_pg_lost_async_writes(void **state)
     double start, v = 2.0;
     bool popped;
     char sql[256], got[64];
-    assert_non_null(OPS(f)->start_trial);
-    assert_ok(OPS(f)->start_trial(BE(f), st, &a, &num, &start, &popped));
+    assert_ok(OPS(f)->start_trial(BE(f), st, -1, &a, &num, &start, &popped));
     assert_false(popped);
-    assert_ok(OPS(f)->start_trial(BE(f), st, &b, &num, &start, &popped));
-    assert_ok(OPS(f)->start_trial(BE(f), st, &c, &num, &start, &popped));
+    assert_ok(OPS(f)->start_trial(BE(f), st, -1, &b, &num, &start, &popped));
+    assert_ok(OPS(f)->start_trial(BE(f), st, -1, &c, &num, &start, &popped));
     hpo_assert_eq_i64(num, 2);
     assert_ok(OPS(f)->set_trial_param(BE(f), a, "x", 0.5, d));
     assert_ok(OPS(f)->set_trial_param(BE(f), b, "x", 0.25, d));
@@ -778,8 +777,9 @@ static void test_pg_lost_async_writes(void **state)
     hpo_distribution_free(d);
 }
 
-/* The one-statement ask pops the oldest waiting trial before creating any. */
-static void test_pg_start_pops_first(void **state)
+/* Starting a trial pops the oldest waiting one before creating any, and a cap
+ * on started trials (WAITING ones do not count) stops both. */
+static void test_start_trial(void **state)
 {
     fixture *f = *state;
     int64_t st = new_study(f, "pop"), w, id, num;
@@ -790,15 +790,30 @@ static void test_pg_start_pops_first(void **state)
     t->state = HPO_TRIAL_WAITING;
     assert_ok(OPS(f)->create_trial(BE(f), st, t, &w, &num, NULL));
     hpo__record_unref(t);
-    assert_ok(OPS(f)->start_trial(BE(f), st, &id, &num, &start, &popped));
+    assert_ok(OPS(f)->start_trial(BE(f), st, -1, &id, &num, &start, &popped));
     assert_true(popped);
     hpo_assert_eq_i64(id, w);
-    assert_ok(OPS(f)->start_trial(BE(f), st, &id, &num, &start, &popped));
+    assert_ok(OPS(f)->start_trial(BE(f), st, -1, &id, &num, &start, &popped));
     assert_false(popped);
     hpo_assert_eq_i64(num, 1);
-    assert_status(OPS(f)->start_trial(BE(f), st + 100, &id, &num, &start, &popped),
+    assert_status(OPS(f)->start_trial(BE(f), st + 100, -1, &id, &num, &start, &popped),
             HPO_ENOTFOUND);
     assert_msg_has("no study");
+    /* Two started; a cap of 2 refuses, and leaves an enqueued trial waiting. */
+    assert_ok(hpo__record_new(&t));
+    t->state = HPO_TRIAL_WAITING;
+    assert_ok(OPS(f)->create_trial(BE(f), st, t, &w, &num, NULL));
+    hpo__record_unref(t);
+    assert_status(OPS(f)->start_trial(BE(f), st, 2, &id, &num, &start, &popped), HPO_ESTATE);
+    assert_msg_has("2 started");
+    assert_ok(OPS(f)->start_trial(BE(f), st, 3, &id, &num, &start, &popped));
+    assert_true(popped);
+    hpo_assert_eq_i64(id, w);
+    assert_status(OPS(f)->start_trial(BE(f), st, 3, &id, &num, &start, &popped), HPO_ESTATE);
+    assert_ok(OPS(f)->start_trial(BE(f), st, 4, &id, &num, &start, &popped));
+    assert_false(popped);
+    hpo_assert_eq_i64(num, 3);
+    assert_status(OPS(f)->start_trial(BE(f), st, 0, &id, &num, &start, &popped), HPO_ESTATE);
 }
 
 /* ==== many processes, killed workers ====================================== */
@@ -952,7 +967,8 @@ static void test_memory_has_no_heartbeats(void **state)
             cmocka_unit_test_setup_teardown(test_waiting_and_templates, setup, teardown), \
             cmocka_unit_test_setup_teardown(test_incremental_load, setup, teardown),     \
             cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),        \
-            cmocka_unit_test_setup_teardown(test_optimize_and_resume, setup, teardown)
+            cmocka_unit_test_setup_teardown(test_optimize_and_resume, setup, teardown),  \
+            cmocka_unit_test_setup_teardown(test_start_trial, setup, teardown)
 
 #define DATABASE(setup)                                                                  \
     cmocka_unit_test_setup_teardown(test_optuna_encodings, setup, teardown),             \
@@ -976,7 +992,6 @@ int main(void)
         DATABASE(setup_pg),
         cmocka_unit_test_setup_teardown(test_bad_pg_inputs, setup_pg, teardown),
         cmocka_unit_test_setup_teardown(test_pg_lost_async_writes, setup_pg, teardown),
-        cmocka_unit_test_setup_teardown(test_pg_start_pops_first, setup_pg, teardown),
     };
     int rc = HPO_RUN_TESTS("storage", base);
     if (pg_url() == NULL) {

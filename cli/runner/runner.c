@@ -534,7 +534,16 @@ static void launch(runner *r, rn_job *j)
     j->proc.fds[0] = j->proc.fds[1] = -1;
     j->slot = -1;
     j->retry_of = -1;
-    if (hpo_study_ask(r->cfg->study, &j->trial) != HPO_OK) {
+    /* --trials counts the study's started trials; the cap is checked atomically
+     * with the start, so several 'hpo run' on one study never overshoot it. */
+    rc = hpo_study_ask_capped(r->cfg->study, r->cfg->n_trials > 0 ? r->cfg->n_trials : -1,
+            &j->trial);
+    if (rc == HPO_ESTATE && r->cfg->n_trials > 0) {
+        say(r, 2, "the study has %lld trials: starting no more", (long long)r->cfg->n_trials);
+        r->stopping = true;
+        return;
+    }
+    if (rc != HPO_OK) {
         say(r, 0, "cannot start a trial: %s", hpo_last_error());
         r->fatal = r->stopping = true;
         return;

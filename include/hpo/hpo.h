@@ -463,6 +463,15 @@ HPO_EXTERN(int) hpo_study_enqueue_trial(hpo_study *study, const char *const *nam
  * hpo_study_tell().
  */
 HPO_EXTERN(int) hpo_study_ask(hpo_study *study, hpo_trial **out);
+/**
+ * hpo_study_ask, unless the study already has max_trials started trials
+ * (RUNNING or finished; WAITING ones do not count): then nothing starts, *out is
+ * NULL and HPO_ESTATE is returned. The count and the start are one atomic step
+ * in storage, so workers sharing a study never overshoot a study-wide target
+ * (Optuna's MaxTrialsCallback can). max_trials -1: no cap. Errors: as
+ * hpo_study_ask, HPO_EINVAL (max_trials < -1).
+ */
+HPO_EXTERN(int) hpo_study_ask_capped(hpo_study *study, int64_t max_trials, hpo_trial **out);
 
 /**
  * Finish a trial. state COMPLETE needs values[0..n_objectives) (NaN turns the

@@ -357,8 +357,100 @@ static int build_trial(const hpo__record *tmpl, hpo__record **out)
     return HPO_OK;
 }
 
+/* Create a trial in st (m->mu held). */
+static int create_locked(mem_backend *m, mem_study *st, int64_t study_id, const hpo__record *tmpl,
+        hpo__record **out)
+{
+    hpo__record *r = NULL;
+    int rc;
+    if ((rc = reserve_one(&m->by_id, m->n_ids, &m->cap_ids)) != HPO_OK ||
+            (rc = reserve_one(&st->trials, st->n_trials, &st->cap_trials)) != HPO_OK)
+        return rc;
+    if ((rc = build_trial(tmpl, &r)) != HPO_OK)
+        return rc;
+    for (size_t i = 0; i < r->n_params; i++) {
+        const hpo_distribution *old = known_dist(st, r->params[i].name);
+        if (old != NULL)
+            rc = hpo__dist_check_compatible(old, r->params[i].dist, r->params[i].name);
+        if (rc == HPO_OK)
+            rc = remember_dist(st, r->params[i].name, r->params[i].dist);
+        if (rc != HPO_OK) {
+            hpo__record_unref(r);
+            return rc;
+        }
+    }
+    r->id = (int64_t)m->n_ids;
+    r->number = (int64_t)st->n_trials;
+    r->study_id = study_id;
+    m->by_id[m->n_ids++] = r;
+    st->trials[st->n_trials++] = r;
+    *out = r;
+    return HPO_OK;
+}
+
 static int mem_create_trial(void *be, int64_t study_id, const hpo__record *tmpl, int64_t *id_out,
         int64_t *number_out, double *start_out)
+{
+    mem_backend *m = be;
+    mem_study *st;
+    hpo__record *r;
+    int rc;
+    pthread_mutex_lock(&m->mu);
+    st = get_study(m, study_id);
+    rc = st == NULL ? study_not_found(study_id) : create_locked(m, st, study_id, tmpl, &r);
+    if (rc == HPO_OK) {
+        *id_out = r->id;
+        *number_out = r->number;
+        if (start_out != NULL)
+            *start_out = r->datetime_start;
+    }
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+/* Move st's oldest WAITING trial to RUNNING (m->mu held); HPO_ENOTFOUND if none. */
+static int pop_locked(mem_backend *m, mem_study *st, hpo__record **out)
+{
+    for (size_t i = 0; i < st->n_trials; i++) {
+        hpo__record *r;
+        int rc;
+        if (st->trials[i]->state != HPO_TRIAL_WAITING)
+            continue;
+        if ((rc = writable_trial(m, st->trials[i]->id, &r)) != HPO_OK)
+            return rc;
+        r->state = HPO_TRIAL_RUNNING;
+        r->datetime_start = hpo__now();
+        *out = r;
+        return HPO_OK;
+    }
+    return hpo__error_set(HPO_ENOTFOUND, "no waiting trial");
+}
+
+static int mem_pop_waiting_trial(void *be, int64_t study_id, int64_t *id_out)
+{
+    mem_backend *m = be;
+    mem_study *st;
+    hpo__record *r;
+    int rc;
+    pthread_mutex_lock(&m->mu);
+    st = get_study(m, study_id);
+    rc = st == NULL ? study_not_found(study_id) : pop_locked(m, st, &r);
+    if (rc == HPO_OK)
+        *id_out = r->id;
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+static int64_t count_started(const mem_study *st)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < st->n_trials; i++)
+        n += st->trials[i]->state != HPO_TRIAL_WAITING;
+    return n;
+}
+
+static int mem_start_trial(void *be, int64_t study_id, int64_t max_started, int64_t *id_out,
+        int64_t *number_out, double *start_out, bool *popped_out)
 {
     mem_backend *m = be;
     mem_study *st;
@@ -368,62 +460,22 @@ static int mem_create_trial(void *be, int64_t study_id, const hpo__record *tmpl,
     st = get_study(m, study_id);
     if (st == NULL) {
         rc = study_not_found(study_id);
-        goto done;
+    } else if (max_started >= 0 && count_started(st) >= max_started) {
+        rc = hpo__error_set(HPO_ESTATE, "the study already has %lld started trials",
+                (long long)max_started);
+    } else {
+        rc = pop_locked(m, st, &r);
+        *popped_out = rc == HPO_OK;
+        if (rc == HPO_ENOTFOUND) {
+            hpo_clear_error();
+            rc = create_locked(m, st, study_id, NULL, &r);
+        }
     }
-    if ((rc = reserve_one(&m->by_id, m->n_ids, &m->cap_ids)) != HPO_OK ||
-            (rc = reserve_one(&st->trials, st->n_trials, &st->cap_trials)) != HPO_OK)
-        goto done;
-    if ((rc = build_trial(tmpl, &r)) != HPO_OK)
-        goto done;
-    for (size_t i = 0; i < r->n_params; i++) {
-        const hpo_distribution *old = known_dist(st, r->params[i].name);
-        if (old != NULL)
-            rc = hpo__dist_check_compatible(old, r->params[i].dist, r->params[i].name);
-        if (rc == HPO_OK)
-            rc = remember_dist(st, r->params[i].name, r->params[i].dist);
-        if (rc != HPO_OK)
-            goto done;
-    }
-    r->id = (int64_t)m->n_ids;
-    r->number = (int64_t)st->n_trials;
-    r->study_id = study_id;
-    m->by_id[m->n_ids++] = r;
-    st->trials[st->n_trials++] = r;
-    *id_out = r->id;
-    *number_out = r->number;
-    if (start_out != NULL)
-        *start_out = r->datetime_start;
-    r = NULL;
-done:
-    hpo__record_unref(r);
-    pthread_mutex_unlock(&m->mu);
-    return rc;
-}
-
-static int mem_pop_waiting_trial(void *be, int64_t study_id, int64_t *id_out)
-{
-    mem_backend *m = be;
-    mem_study *st;
-    int rc = HPO_ENOTFOUND;
-    pthread_mutex_lock(&m->mu);
-    st = get_study(m, study_id);
-    if (st == NULL) {
-        rc = study_not_found(study_id);
-        goto done;
-    }
-    for (size_t i = 0; i < st->n_trials; i++) {
-        hpo__record *r;
-        if (st->trials[i]->state != HPO_TRIAL_WAITING)
-            continue;
-        if ((rc = writable_trial(m, st->trials[i]->id, &r)) != HPO_OK)
-            goto done;
-        r->state = HPO_TRIAL_RUNNING;
-        r->datetime_start = hpo__now();
+    if (rc == HPO_OK) {
         *id_out = r->id;
-        goto done;
+        *number_out = r->number;
+        *start_out = r->datetime_start;
     }
-    rc = hpo__error_set(HPO_ENOTFOUND, "no waiting trial");
-done:
     pthread_mutex_unlock(&m->mu);
     return rc;
 }
@@ -633,6 +685,7 @@ static const hpo__storage_ops memory_ops = {
     .get_study_attrs = mem_get_study_attrs,
     .create_trial = mem_create_trial,
     .pop_waiting_trial = mem_pop_waiting_trial,
+    .start_trial = mem_start_trial,
     .set_trial_param = mem_set_trial_param,
     .set_trial_state_values = mem_set_trial_state_values,
     .set_trial_intermediate_value = mem_set_trial_intermediate_value,

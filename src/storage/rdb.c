@@ -85,6 +85,7 @@ enum {
     ST_SET_COMPLETE,
     ST_POP,
     ST_START,
+    ST_COUNT_STARTED,
     ST_FIND_TRIAL,
     ST_L_TRIALS_AFTER,
     ST_L_TRIALS_ALL,
@@ -225,6 +226,12 @@ static const char *const sql_common[ST__COUNT] = {
                      "AND state = 'WAITING'",
     [ST_SET_COMPLETE] = "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?"
                         IF_UNFINISHED,
+    /* Started trials (all but WAITING): the newest number + 1 (numbers are dense)
+     * minus the waiting ones, both found by index. */
+    [ST_COUNT_STARTED] = "SELECT COALESCE((SELECT number FROM trials WHERE study_id = ? "
+                         "ORDER BY trial_id DESC LIMIT 1) + 1, (SELECT COUNT(*) FROM trials "
+                         "WHERE study_id = ?)) - (SELECT COUNT(*) FROM trials WHERE "
+                         "study_id = ? AND state = 'WAITING')",
     /* One statement: the oldest WAITING trial becomes RUNNING (or nothing happens). */
     [ST_POP] = "UPDATE trials SET state = 'RUNNING', datetime_start = ? WHERE state = 'WAITING' "
                "AND trial_id = (SELECT trial_id FROM trials WHERE study_id = ? AND "
@@ -1355,6 +1362,7 @@ typedef struct trial_args {
     int64_t step;
     double value;
     double start;
+    int64_t max_started; /* start_trial: cap on started trials, -1 none */
     bool popped;
     bool system;
     const char *key;
@@ -1391,6 +1399,38 @@ static int locked_study(hpo__rdb *db, hpo__rdb_stmt *lock, int64_t study_id)
     return HPO_OK;
 }
 
+/* The insert of a new trial (a->tmpl, or a fresh RUNNING one), bound. */
+static int trial_insert(hpo__rdb *db, rconn *c, const trial_args *a, hpo__rdb_stmt **out)
+{
+    const hpo__record *t = a->tmpl;
+    hpo__rdb_stmt *s;
+    HPO_TRY(stmt(db, c, ST_TRIAL_INSERT, &s));
+    HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
+    HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
+    HPO_TRY(db->drv->bind_i64(s, 3, a->study_id));
+    HPO_TRY(db->drv->bind_text(s, 4, state_names[t ? t->state : HPO_TRIAL_RUNNING]));
+    HPO_TRY(bind_time(db, s, 5, a->start));
+    HPO_TRY(bind_time(db, s, 6, t ? t->datetime_complete : (double)NAN));
+    *out = s;
+    return HPO_OK;
+}
+
+/* Read (trial_id, number[, popped]) of a statement that starts or creates a
+ * trial; found false (if given) when it returned nothing. */
+static int read_new_trial(hpo__rdb *db, hpo__rdb_stmt *s, trial_args *a, bool *found)
+{
+    int rc = db->drv->step(s);
+    if (found != NULL)
+        *found = rc == HPO__RDB_ROW;
+    if (rc == HPO__RDB_DONE)
+        return found != NULL ? HPO_OK : bad_conn(db, "inserting a trial returned no id");
+    if (rc != HPO__RDB_ROW)
+        return rc;
+    a->trial_id = db->drv->column_i64(s, 0);
+    a->number = db->drv->column_i64(s, 1);
+    return run_done(db, s);
+}
+
 static int create_trial_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
@@ -1404,13 +1444,7 @@ static int create_trial_body(hpo__rdb *db, rconn *c, void *arg)
     HPO_TRY(send_early(db, lock));
     if (db->drv->send == NULL) /* no pipeline: check before inserting */
         HPO_TRY(locked_study(db, lock, a->study_id));
-    HPO_TRY(stmt(db, c, ST_TRIAL_INSERT, &s));
-    HPO_TRY(db->drv->bind_i64(s, 1, a->study_id));
-    HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
-    HPO_TRY(db->drv->bind_i64(s, 3, a->study_id));
-    HPO_TRY(db->drv->bind_text(s, 4, state_names[t ? t->state : HPO_TRIAL_RUNNING]));
-    HPO_TRY(bind_time(db, s, 5, a->start));
-    HPO_TRY(bind_time(db, s, 6, t ? t->datetime_complete : (double)NAN));
+    HPO_TRY(trial_insert(db, c, a, &s));
     HPO_TRY(send_early(db, s));
     if (pipelined(db) && t == NULL) {
         /* Lock, insert and COMMIT in one round trip; a missing study fails the
@@ -1421,14 +1455,7 @@ static int create_trial_body(hpo__rdb *db, rconn *c, void *arg)
     } else if (pipelined(db)) {
         HPO_TRY(locked_study(db, lock, a->study_id));
     }
-    rc = db->drv->step(s);
-    if (rc == HPO__RDB_DONE)
-        return bad_conn(db, "inserting a trial returned no id");
-    if (rc != HPO__RDB_ROW)
-        return rc;
-    a->trial_id = db->drv->column_i64(s, 0);
-    a->number = db->drv->column_i64(s, 1);
-    HPO_TRY(run_done(db, s));
+    HPO_TRY(read_new_trial(db, s, a, NULL));
     return t ? write_template(db, c, a->study_id, a->trial_id, t) : HPO_OK;
 }
 
@@ -1611,15 +1638,30 @@ static int rdb_pop_waiting_trial(void *be, int64_t study_id, int64_t *id_out)
     return HPO_OK;
 }
 
-/* start_trial (PostgreSQL): lock the study, pop-or-create, commit: one round trip. */
-static int start_body(hpo__rdb *db, rconn *c, void *arg)
+/* Under the study lock: HPO_ESTATE when the study has max_started started trials. */
+static int check_cap(hpo__rdb *db, rconn *c, trial_args *a, hpo__rdb_stmt *lock)
 {
-    trial_args *a = arg;
-    hpo__rdb_stmt *lock, *s;
+    hpo__rdb_stmt *s;
+    int64_t started = 0;
+    bool found;
+    HPO_TRY(stmt(db, c, ST_COUNT_STARTED, &s));
+    for (int i = 1; i <= 3; i++)
+        HPO_TRY(db->drv->bind_i64(s, i, a->study_id));
+    HPO_TRY(send_early(db, s));
+    HPO_TRY(locked_study(db, lock, a->study_id));
+    HPO_TRY(run_i64(db, s, &started, &found));
+    if (started >= a->max_started)
+        return hpo__error_set(HPO_ESTATE, "the study already has %lld started trials",
+                (long long)started);
+    return HPO_OK;
+}
+
+/* PostgreSQL: pop-or-create is one statement; with the lock and the COMMIT it
+ * is one round trip (two with a cap, whose count must be read first). */
+static int start_pg(hpo__rdb *db, rconn *c, trial_args *a, hpo__rdb_stmt *lock, bool locked)
+{
+    hpo__rdb_stmt *s;
     int rc;
-    HPO_TRY(stmt(db, c, ST_STUDY_LOCK, &lock));
-    HPO_TRY(db->drv->bind_i64(lock, 1, a->study_id));
-    HPO_TRY(send_early(db, lock));
     HPO_TRY(stmt(db, c, ST_START, &s));
     HPO_TRY(bind_time(db, s, 1, a->start));
     for (int i = 2; i <= 5; i++)
@@ -1627,7 +1669,8 @@ static int start_body(hpo__rdb *db, rconn *c, void *arg)
     HPO_TRY(bind_time(db, s, 6, a->start));
     HPO_TRY(send_early(db, s));
     rc = commit_early(db, c);
-    HPO_TRY(locked_study(db, lock, a->study_id)); /* a missing study fails the insert too */
+    if (!locked) /* a missing study fails the insert too: the lock says why */
+        HPO_TRY(locked_study(db, lock, a->study_id));
     HPO_TRY(rc);
     rc = db->drv->step(s);
     if (rc == HPO__RDB_DONE)
@@ -1640,11 +1683,44 @@ static int start_body(hpo__rdb *db, rconn *c, void *arg)
     return run_done(db, s);
 }
 
-static int rdb_start_trial(void *be, int64_t study_id, int64_t *id_out, int64_t *number_out,
-        double *start_out, bool *popped_out)
+/* SQLite (the transaction holds the write lock): pop, else create. */
+static int start_sqlite(hpo__rdb *db, rconn *c, trial_args *a)
+{
+    hpo__rdb_stmt *s;
+    bool found;
+    HPO_TRY(stmt(db, c, ST_POP, &s));
+    HPO_TRY(bind_time(db, s, 1, a->start));
+    HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
+    HPO_TRY(read_new_trial(db, s, a, &found));
+    a->popped = found;
+    if (found)
+        return HPO_OK;
+    HPO_TRY(trial_insert(db, c, a, &s));
+    return read_new_trial(db, s, a, NULL);
+}
+
+static int start_body(hpo__rdb *db, rconn *c, void *arg)
+{
+    trial_args *a = arg;
+    hpo__rdb_stmt *lock;
+    bool capped = a->max_started >= 0;
+    HPO_TRY(stmt(db, c, ST_STUDY_LOCK, &lock));
+    HPO_TRY(db->drv->bind_i64(lock, 1, a->study_id));
+    HPO_TRY(send_early(db, lock));
+    if (capped)
+        HPO_TRY(check_cap(db, c, a, lock));
+    if (db->drv->postgres)
+        return start_pg(db, c, a, lock, capped);
+    if (!capped)
+        HPO_TRY(locked_study(db, lock, a->study_id));
+    return start_sqlite(db, c, a);
+}
+
+static int rdb_start_trial(void *be, int64_t study_id, int64_t max_started, int64_t *id_out,
+        int64_t *number_out, double *start_out, bool *popped_out)
 {
     hpo__rdb *db = be;
-    trial_args a = {.study_id = study_id, .start = stored_now()};
+    trial_args a = {.study_id = study_id, .start = stored_now(), .max_started = max_started};
     int rc;
     fail_stale_throttled(db, study_id);
     rc = run_txn(db, TXN_ASYNC, start_body, &a);
@@ -2526,7 +2602,7 @@ static void rdb_close(void *be)
     hpo__free(db);
 }
 
-#define RDB_OPS(name, start)                                                               \
+#define RDB_OPS(name)                                                                      \
     {                                                                                      \
         .version = HPO__STORAGE_OPS_VERSION, .scheme = name,                               \
         .create_study = rdb_create_study, .delete_study = rdb_delete_study,                \
@@ -2534,7 +2610,7 @@ static void rdb_close(void *be)
         .get_study_directions = rdb_get_study_directions,                                  \
         .set_study_attr = rdb_set_study_attr, .get_study_attrs = rdb_get_study_attrs,      \
         .create_trial = rdb_create_trial, .pop_waiting_trial = rdb_pop_waiting_trial,      \
-        .start_trial = start,                                                              \
+        .start_trial = rdb_start_trial,                                                    \
         .set_trial_param = rdb_set_trial_param,                                            \
         .set_trial_state_values = rdb_set_trial_state_values,                              \
         .set_trial_intermediate_value = rdb_set_trial_intermediate_value,                  \
@@ -2542,9 +2618,8 @@ static void rdb_close(void *be)
         .find_trial = rdb_find_trial, .load_trials = rdb_load_trials, .close = rdb_close,  \
     }
 
-/* SQLite has no data-modifying WITH: an ask there pops, then creates. */
-static const hpo__storage_ops sqlite_ops = RDB_OPS("sqlite", NULL);
-static const hpo__storage_ops postgres_ops = RDB_OPS("postgresql", rdb_start_trial);
+static const hpo__storage_ops sqlite_ops = RDB_OPS("sqlite");
+static const hpo__storage_ops postgres_ops = RDB_OPS("postgresql");
 
 static int rdb_new(const hpo__rdb_driver *driver, const char *target, hpo__rdb **out)
 {

@@ -68,12 +68,15 @@ typedef struct hpo__storage_ops {
     /* Atomically move the oldest WAITING trial to RUNNING (start time now). HPO_ENOTFOUND if none. */
     int (*pop_waiting_trial)(void *be, int64_t study_id, int64_t *id_out);
     /*
-     * Optional (NULL: pop_waiting_trial, then create_trial): both in one step.
-     * popped_out says which happened; number_out and start_out describe a new
-     * trial (a popped one is read back, it may carry fixed params).
+     * Start the next trial in one atomic step: pop the oldest WAITING trial,
+     * else create a RUNNING one. popped_out says which; number_out and
+     * start_out describe the trial (a popped one should be read back: it may
+     * carry fixed params). max_started >= 0 caps the study's started trials
+     * (every state but WAITING): at the cap nothing starts and HPO_ESTATE is
+     * returned, so workers sharing a study never overshoot a study-wide target.
      */
-    int (*start_trial)(void *be, int64_t study_id, int64_t *id_out, int64_t *number_out,
-            double *start_out, bool *popped_out);
+    int (*start_trial)(void *be, int64_t study_id, int64_t max_started, int64_t *id_out,
+            int64_t *number_out, double *start_out, bool *popped_out);
     /*
      * Record a parameter. Checks compatibility with the distribution the same
      * name has elsewhere in the study (HPO_EINVAL), and HPO_ESTATE if finished.

@@ -1604,21 +1604,27 @@ static int pop_body(hpo__rdb *db, rconn *c, void *arg)
 {
     trial_args *a = arg;
     hpo__rdb_stmt *s;
-    int rc;
+    bool found;
     HPO_TRY(stmt(db, c, ST_POP, &s));
     HPO_TRY(bind_time(db, s, 1, a->start));
     HPO_TRY(db->drv->bind_i64(s, 2, a->study_id));
     HPO_TRY(send_early(db, s));
     HPO_TRY(commit_early(db, c));
-    rc = db->drv->step(s);
-    if (rc == HPO__RDB_DONE) /* also when the study is gone: creating a trial then says so */
+    HPO_TRY(read_new_trial(db, s, a, &found));
+    if (!found) /* also when the study is gone: creating a trial then says so */
         return hpo__error_set(HPO_ENOTFOUND, "no waiting trial in study id %lld",
                 (long long)a->study_id);
-    if (rc != HPO__RDB_ROW)
-        return rc;
-    a->trial_id = db->drv->column_i64(s, 0);
-    a->number = db->drv->column_i64(s, 1);
-    return run_done(db, s);
+    return HPO_OK;
+}
+
+/* Run a body that starts a trial (asynchronous commit, live.h), then track it. */
+static int run_start(hpo__rdb *db, txn_fn body, trial_args *a)
+{
+    fail_stale_throttled(db, a->study_id);
+    HPO_TRY(run_txn(db, TXN_ASYNC, body, a));
+    live_start(db, a->trial_id, a->study_id, a->number, a->start);
+    if (db->beat != NULL)
+        hpo__heartbeat_watch(db->beat, a->trial_id, true);
     return HPO_OK;
 }
 
@@ -1626,15 +1632,8 @@ static int rdb_pop_waiting_trial(void *be, int64_t study_id, int64_t *id_out)
 {
     hpo__rdb *db = be;
     trial_args a = {.study_id = study_id, .start = stored_now()};
-    int rc;
-    fail_stale_throttled(db, study_id);
-    rc = run_txn(db, TXN_ASYNC, pop_body, &a);
-    if (rc != HPO_OK)
-        return rc;
+    HPO_TRY(run_start(db, pop_body, &a));
     *id_out = a.trial_id;
-    live_start(db, a.trial_id, study_id, a.number, a.start);
-    if (db->beat != NULL)
-        hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
 }
 
@@ -1721,18 +1720,11 @@ static int rdb_start_trial(void *be, int64_t study_id, int64_t max_started, int6
 {
     hpo__rdb *db = be;
     trial_args a = {.study_id = study_id, .start = stored_now(), .max_started = max_started};
-    int rc;
-    fail_stale_throttled(db, study_id);
-    rc = run_txn(db, TXN_ASYNC, start_body, &a);
-    if (rc != HPO_OK)
-        return rc;
+    HPO_TRY(run_start(db, start_body, &a));
     *id_out = a.trial_id;
     *number_out = a.number;
     *start_out = a.start;
     *popped_out = a.popped;
-    live_start(db, a.trial_id, study_id, a.number, a.start);
-    if (db->beat != NULL)
-        hpo__heartbeat_watch(db->beat, a.trial_id, true);
     return HPO_OK;
 }
 

@@ -20,7 +20,8 @@ static void usage(FILE *out)
                  "options (also --name=value):\n"
                  "  --evaluator E       ped-anova (default, Optuna 5) or fanova (random forest)\n"
                  "  --params a,b,...    parameters to score (default: all)\n"
-                 "  --objective N       objective index (default 0)\n"
+                 "  --objective N|all   objective index (default 0); all: PED-ANOVA on the\n"
+                 "                      trials' Pareto ranks, Optuna's multi-objective default\n"
                  "  --seed N            fANOVA seed (default 0)\n"
                  "  --format F          table (default) or json\n"
                  "Exit status: 0 success, 1 error, 2 usage error.\n"
@@ -77,8 +78,12 @@ int cmd_importance(int argc, char **argv)
             params = v;
         else if ((m = cli_opt_value(cmd, argc, argv, &i, "--seed", NULL, &v)) != 0)
             rc = m > 0 ? viz_cli_size(cmd, "--seed", v, ~0ull, &seed) : 0;
-        else if ((m = cli_opt_value(cmd, argc, argv, &i, "--objective", NULL, &v)) != 0)
-            rc = m > 0 ? viz_cli_size(cmd, "--objective", v, 63, &objective) : 0;
+        else if ((m = cli_opt_value(cmd, argc, argv, &i, "--objective", NULL, &v)) != 0) {
+            if (m > 0 && strcmp(v, "all") == 0)
+                objective = HPO_IMPORTANCE_ALL_OBJECTIVES;
+            else if (m > 0)
+                rc = viz_cli_size(cmd, "--objective", v, 63, &objective);
+        }
         else
             return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
         if (m < 0)

@@ -427,6 +427,98 @@ static void test_pedanova_maximize(void **state)
 }
 
 /* Each allocation failing in turn gives ENOMEM and leaks nothing (ASan checks). */
+/* A two-objective study of n random trials: values f0, f1 of (x, y, z) in [0, 1]. */
+static void fill_two(hpo_test_env *env, const hpo_direction *dirs, size_t n, fn3 f0, fn3 f1)
+{
+    hpo_sampler *s = NULL;
+    memset(env, 0, sizeof(*env));
+    assert_ok(hpo_storage_open(&env->storage, NULL));
+    assert_ok(hpo_study_create(&env->study, env->storage, "mo", dirs, 2, NULL));
+    assert_ok(hpo_sampler_random_new(&s, 11));
+    assert_ok(hpo_study_set_sampler(env->study, s));
+    for (size_t i = 0; i < n; i++) {
+        hpo_trial *t = NULL;
+        double x, y, z, v[2];
+        assert_ok(hpo_study_ask(env->study, &t));
+        assert_ok(hpo_trial_suggest_float(t, "x", 0, 1, HPO_NO_STEP, false, &x));
+        assert_ok(hpo_trial_suggest_float(t, "y", 0, 1, HPO_NO_STEP, false, &y));
+        assert_ok(hpo_trial_suggest_float(t, "z", 0, 1, HPO_NO_STEP, false, &z));
+        v[0] = f0(x, y, z);
+        v[1] = f1(x, y, z);
+        assert_ok(hpo_study_tell(env->study, t, HPO_TRIAL_COMPLETE, v, 2));
+        hpo_trial_free(t);
+    }
+}
+
+static double only_y(double x, double y, double z)
+{
+    (void)x;
+    (void)z;
+    return y;
+}
+
+static double minus_x(double x, double y, double z)
+{
+    (void)y;
+    (void)z;
+    return -x;
+}
+
+/*
+ * PED-ANOVA on every objective at once (Optuna's default for a multi-objective
+ * study): the good trials are the best by non-domination rank. With
+ * minimise x and minimise y, they have small x or small y, so x and y both
+ * matter and z does not; either objective alone names only its own parameter.
+ * (The exact values equal Optuna 5.0's: tests/interop checks them.)
+ * Maximising the first objective instead (i.e. large x is good) changes
+ * nothing in the shares, since the directions are honoured.
+ */
+static void test_pedanova_pareto(void **state)
+{
+    hpo_direction both_min[2] = {HPO_MINIMIZE, HPO_MINIMIZE};
+    hpo_direction max_min[2] = {HPO_MAXIMIZE, HPO_MINIMIZE};
+    hpo_importance_options o = HPO_IMPORTANCE_OPTIONS_INIT;
+    hpo_test_env env;
+    char **names = NULL;
+    double *v = NULL;
+    size_t n = 0;
+    (void)state;
+    for (int run = 0; run < 2; run++) {
+        fill_two(&env, run == 0 ? both_min : max_min, 400, run == 0 ? only_x : minus_x, only_y);
+        o.objective = HPO_IMPORTANCE_ALL_OBJECTIVES;
+        assert_ok(hpo_importance(env.study, HPO_IMPORTANCE_PEDANOVA, &o, &names, &v, &n));
+        hpo_assert_eq_i64(n, 3);
+        check_sum_and_order(v, n);
+        assert_string_equal(names[2], "z");
+        assert_true(lookup(names, v, n, "x") > 0.1);
+        assert_true(lookup(names, v, n, "y") > 0.1);
+        assert_true(lookup(names, v, n, "z") < 0.02);
+        hpo_free(names);
+        hpo_free(v);
+        o.objective = 1; /* one objective: only y */
+        assert_ok(hpo_importance(env.study, HPO_IMPORTANCE_PEDANOVA, &o, &names, &v, &n));
+        assert_string_equal(names[0], "y");
+        assert_true(v[0] > 0.8);
+        hpo_free(names);
+        hpo_free(v);
+        /* fANOVA needs one objective, as Optuna needs a target. */
+        o.objective = HPO_IMPORTANCE_ALL_OBJECTIVES;
+        assert_status(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n),
+                HPO_EINVAL);
+        assert_msg_has("fANOVA");
+        hpo_test_env_close(&env);
+    }
+    /* On a single-objective study "every objective" is that one. */
+    hpo_test_env_open(&env, HPO_MINIMIZE);
+    fill(&env, 200, only_x, 0.0, 1.0, 5);
+    o.objective = HPO_IMPORTANCE_ALL_OBJECTIVES;
+    assert_ok(hpo_importance(env.study, HPO_IMPORTANCE_FANOVA, &o, &names, &v, &n));
+    assert_string_equal(names[0], "x");
+    hpo_free(names);
+    hpo_free(v);
+    hpo_test_env_close(&env);
+}
+
 static void test_oom(void **state)
 {
     hpo_test_env env;
@@ -474,6 +566,7 @@ int main(void)
             cmocka_unit_test(test_bad_options),
             cmocka_unit_test(test_fanova_deterministic),
             cmocka_unit_test(test_pedanova_maximize),
+            cmocka_unit_test(test_pedanova_pareto),
             cmocka_unit_test(test_oom),
     };
     return HPO_RUN_TESTS("importance", tests);

@@ -667,12 +667,19 @@ typedef struct hpo_importance_options {
     double target_quantile;    /* PED-ANOVA: 0.1, the "good" trials */
     double region_quantile;    /* PED-ANOVA: 1.0, the trials compared against */
     bool evaluate_on_local;    /* PED-ANOVA: true (false: against a uniform density) */
-    size_t objective;          /* which objective is the target: 0 */
+    size_t objective;          /* which objective is the target: 0; or
+                                  HPO_IMPORTANCE_ALL_OBJECTIVES (PED-ANOVA only) */
     const char *const *params; /* NULL: fANOVA uses the parameters every trial has,
                                   PED-ANOVA every parameter any trial has */
     size_t n_params;
     int n_threads;             /* fANOVA trees in parallel; <= 0: one per CPU, at most 8 */
 } hpo_importance_options;
+/*
+ * objective value for PED-ANOVA on every objective at once, as Optuna does for a
+ * multi-objective study without a target: the "good" trials are the best by
+ * non-domination rank, the last rank cut by hypervolume subset selection.
+ */
+#define HPO_IMPORTANCE_ALL_OBJECTIVES ((size_t)-1)
 #define HPO_IMPORTANCE_OPTIONS_INIT \
     { HPO_IMPORTANCE_OPTIONS_VERSION, 0, 64, 64, 0.1, 1.0, true, 0, NULL, 0, 0 }
 HPO_EXTERN(int) hpo_importance_options_init(hpo_importance_options *opts, unsigned int version);

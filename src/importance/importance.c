@@ -46,7 +46,12 @@ check_options(const hpo_importance_options *o, hpo_importance_kind kind, size_t 
         return hpo__error_set(HPO_EINVAL,
                               "need 0 < target_quantile (%g) < region_quantile (%g) <= 1",
                               o->target_quantile, o->region_quantile);
-    if (o->objective >= n_objectives)
+    if (o->objective == HPO_IMPORTANCE_ALL_OBJECTIVES && kind == HPO_IMPORTANCE_FANOVA &&
+        n_objectives > 1)
+        return hpo__error_set(HPO_EINVAL, "fANOVA scores one objective of a study with %zu: "
+                                          "choose it (all objectives at once is PED-ANOVA's)",
+                              n_objectives);
+    if (o->objective >= n_objectives && o->objective != HPO_IMPORTANCE_ALL_OBJECTIVES)
         return hpo__error_set(HPO_EINVAL, "objective %zu of a study with %zu objectives",
                               o->objective, n_objectives);
     if (o->n_params > 0 && o->params == NULL)
@@ -306,6 +311,17 @@ emit(const char *const *names, const double *imp, size_t k, char ***names_out, d
     return HPO_OK;
 }
 
+/* Whether values [from, to) of r exist and are finite. */
+static bool finite_values(const hpo__record *r, size_t to, size_t from)
+{
+    if (r->n_values < to)
+        return false;
+    for (size_t j = from; j < to; j++)
+        if (!isfinite(r->values[j]))
+            return false;
+    return true;
+}
+
 int hpo__importance_records(hpo__record *const *trials,
                             size_t n_trials,
                             const hpo_direction *directions,
@@ -320,7 +336,8 @@ int hpo__importance_records(hpo__record *const *trials,
     hpo__record **t = NULL;
     const char **names = NULL;
     double *y = NULL, *imp = NULL;
-    size_t n = 0, k = 0;
+    size_t n = 0, k = 0, obj;
+    bool pareto;
     int rc;
     if (names_out == NULL || values_out == NULL || n_out == NULL)
         return hpo__error_set(HPO_EINVAL, "hpo_importance: NULL out-parameter");
@@ -336,17 +353,19 @@ int hpo__importance_records(hpo__record *const *trials,
         rc = hpo__error_set(HPO_ENOMEM, "out of memory for %zu trials", n_trials);
         goto done;
     }
+    pareto = opts->objective == HPO_IMPORTANCE_ALL_OBJECTIVES && n_objectives > 1;
+    obj = opts->objective == HPO_IMPORTANCE_ALL_OBJECTIVES ? 0 : opts->objective;
     for (size_t i = 0; i < n_trials; i++) {
         const hpo__record *r = trials[i];
         double v;
-        if (r->state != HPO_TRIAL_COMPLETE || r->n_values <= opts->objective)
+        if (r->state != HPO_TRIAL_COMPLETE || !finite_values(r, pareto ? n_objectives : obj + 1,
+                                                             pareto ? 0 : obj))
             continue;
-        v = r->values[opts->objective];
-        if (!isfinite(v))
-            continue;
+        v = r->values[obj];
         t[n] = trials[i];
-        /* PED-ANOVA wants a loss; fANOVA's variances do not care about the sign. */
-        y[n++] = directions[opts->objective] == HPO_MAXIMIZE ? -v : v;
+        /* PED-ANOVA wants a loss; fANOVA's variances do not care about the sign.
+         * Ranked on every objective, the loss goes unused. */
+        y[n++] = pareto ? 0.0 : directions[obj] == HPO_MAXIMIZE ? -v : v;
     }
     rc = choose_params(t, n, opts, kind == HPO_IMPORTANCE_FANOVA, &names, &k);
     if (rc != HPO_OK || k == 0)
@@ -366,7 +385,9 @@ int hpo__importance_records(hpo__record *const *trials,
                                   k,
                                   opts->target_quantile,
                                   opts->region_quantile,
-                                  opts->evaluate_on_local};
+                                  opts->evaluate_on_local,
+                                  directions,
+                                  pareto ? n_objectives : 1};
         rc = hpo__pedanova(&in, imp);
     }
     if (rc == HPO_OK)

@@ -50,6 +50,10 @@ typedef struct hpo__pedanova_input {
     double target_quantile;
     double region_quantile;
     bool evaluate_on_local;
+    /* n_objectives > 1: the sets are chosen on the trials' values by
+     * non-domination rank and hypervolume subset selection; loss is unused. */
+    const hpo_direction *directions;
+    size_t n_objectives;
 } hpo__pedanova_input;
 
 /**

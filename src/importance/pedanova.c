@@ -20,6 +20,7 @@
 #include "core/distribution.h"
 #include "core/error.h"
 #include "importance/importance.h"
+#include "samplers/tpe_internal.h"
 
 #define N_STEPS      50
 #define PRIOR_WEIGHT 1.0
@@ -166,18 +167,22 @@ static void parzen_numeric(const double *c, size_t S, double *pdf)
 }
 
 /* TPE's categorical kernel: each observation keeps prior_weight/C spread over all choices. */
+/*
+ * One kernel per observed choice plus the prior, mixed by count: a kernel puts
+ * 1 on its choice and pw/K on every choice (K kernels), normalised; the prior
+ * is uniform with weight pw.
+ */
 static void parzen_categorical(const double *c, size_t C, double *pdf)
 {
-    double N = 0.0, wsum;
-    for (size_t i = 0; i < C; i++)
+    double N = 0.0, kernels = 1.0, spread;
+    for (size_t i = 0; i < C; i++) {
         N += c[i];
-    wsum = N + PRIOR_WEIGHT;
-    for (size_t k = 0; k < C; k++) {
-        double spread = PRIOR_WEIGHT / (double)C;
-        /* Observations: (1{k = obs} + pw/C) / (1 + pw); prior: uniform. */
-        pdf[k] = (c[k] * (1.0 + spread) + (N - c[k]) * spread) / (1.0 + PRIOR_WEIGHT) / wsum +
-                 PRIOR_WEIGHT / (double)C / wsum;
+        kernels += c[i] > 0.0;
     }
+    spread = PRIOR_WEIGHT / kernels;
+    for (size_t k = 0; k < C; k++)
+        pdf[k] = ((N * spread + c[k]) / ((double)C * spread + 1.0) + PRIOR_WEIGHT / (double)C) /
+                 (N + PRIOR_WEIGHT);
 }
 
 static void parzen(const disc *g, const double *counts, double *pdf)
@@ -287,6 +292,37 @@ static int score_param(const hpo__pedanova_input *in,
     return rc;
 }
 
+/* The best k of the trials by non-domination rank, the last rank cut by
+ * hypervolume subset selection (TPE's multi-objective split, no constraints). */
+static int pareto_best(const hpo__pedanova_input *in, size_t k, bool *out)
+{
+    unsigned char *below = hpo__malloc(in->n + 1);
+    double *no_violation = hpo__malloc((in->n + 1) * sizeof(double));
+    int rc = HPO_OK;
+    if (below == NULL || no_violation == NULL) {
+        rc = hpo__error_set(HPO_ENOMEM, "out of memory ranking %zu trials", in->n);
+    } else {
+        for (size_t i = 0; i < in->n; i++)
+            no_violation[i] = (double)NAN;
+        rc = hpo__tpe_split_v(in->trials, in->n, in->directions, in->n_objectives, k,
+                no_violation, below);
+        for (size_t i = 0; i < in->n && rc == HPO_OK; i++)
+            out[i] = below[i] != 0;
+    }
+    hpo__free(below);
+    hpo__free(no_violation);
+    return rc;
+}
+
+static int pareto_sets(const hpo__pedanova_input *in, size_t kt, size_t kr, bool *is_top,
+        bool *in_region)
+{
+    kt = kt < MIN_TOP ? MIN_TOP : kt;
+    kr = kr < kt ? kt : kr;
+    HPO_TRY(pareto_best(in, kt, is_top));
+    return pareto_best(in, kr, in_region);
+}
+
 int hpo__pedanova(const hpo__pedanova_input *in, double *importance)
 {
     double *sorted = NULL, tcut, rcut;
@@ -311,11 +347,17 @@ int hpo__pedanova(const hpo__pedanova_input *in, double *importance)
     kr = (size_t)ceil(in->region_quantile * (double)n);
     kt = kt < 1 ? 1 : (kt > n ? n : kt);
     kr = kr < 1 ? 1 : (kr > n ? n : kr);
-    tcut = fmax(sorted[MIN_TOP - 1], sorted[kt - 1]);
-    rcut = fmax(tcut, sorted[kr - 1]);
-    for (size_t i = 0; i < n; i++) {
-        is_top[i] = in->loss[i] <= tcut;
-        in_region[i] = in->loss[i] <= rcut;
+    if (in->n_objectives > 1) {
+        rc = pareto_sets(in, kt, kr, is_top, in_region);
+    } else {
+        tcut = fmax(sorted[MIN_TOP - 1], sorted[kt - 1]);
+        rcut = fmax(tcut, sorted[kr - 1]);
+        for (size_t i = 0; i < n; i++) {
+            is_top[i] = in->loss[i] <= tcut;
+            in_region[i] = in->loss[i] <= rcut;
+        }
+    }
+    for (size_t i = 0; i < n && rc == HPO_OK; i++) {
         n_top += is_top[i];
         n_region += in_region[i];
     }

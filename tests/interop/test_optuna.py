@@ -6,7 +6,9 @@ same databases (SQLite, and PostgreSQL when HPO_TEST_PG_URL is set):
      sees hpo's trials with identical params, values and states, then goes on.
   2. hpo creates and runs a study; Optuna loads it (trials, best_trial) and the
      dashboard's JSON API lists the study and its trials.
-  3. A v3.0.0.d (Optuna 3.0/3.1) database: hpo reads and writes it without
+  3. PED-ANOVA importances from hpo equal Optuna's (one objective, and a
+     two-objective study's Pareto ranks).
+  4. A v3.0.0.d (Optuna 3.0/3.1) database: hpo reads and writes it without
      restamping; Optuna 5 refuses it until hpo's storage upgrade.
 Run by tests/interop/run.sh, which sets HPO_INTEROP to the hpo_interop binary.
 """
@@ -160,6 +162,33 @@ def hpo_then_optuna(url):
               f"{url}: dashboard study detail {status} with {len(body.get('trials', []))} trials")
 
 
+def importance_agrees(url):
+    """PED-ANOVA (Optuna 5.0's default evaluator): hpo's importances equal Optuna's,
+    on one objective and on a two-objective study's Pareto ranks."""
+    name = "interop-importance"
+    study = optuna.create_study(study_name=name, storage=url, directions=["minimize", "minimize"],
+                                sampler=optuna.samplers.RandomSampler(seed=3))
+
+    def two(trial):
+        x = trial.suggest_float("x", 0, 1)
+        y = trial.suggest_float("y", 1e-3, 1, log=True)
+        k = trial.suggest_int("k", 0, 8, step=2)
+        c = trial.suggest_categorical("c", ["a", "b", "c"])
+        return x + 0.1 * k + (c == "b"), y * y
+
+    study.optimize(two, n_trials=150)
+    cli = os.path.join(os.path.dirname(TOOL), "..", "hpo")
+    evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+    for objective, target in (("all", None), ("0", lambda t: t.values[0]), ("1", lambda t: t.values[1])):
+        r = subprocess.run([cli, "importance", "--storage", url, "--study", name, "--objective",
+                            objective, "--format", "json"], capture_output=True, text=True)
+        check(r.returncode == 0, f"{url}: hpo importance --objective {objective}: {r.stderr}")
+        got = json.loads(r.stdout or "{}")
+        want = optuna.importance.get_param_importances(study, evaluator=evaluator, target=target)
+        check(set(got) == set(want) and all(abs(got[p] - want[p]) < 1e-9 for p in want),
+              f"{url}: PED-ANOVA objective {objective}: hpo {got} vs Optuna {want}")
+
+
 def legacy_sqlite(tmp):
     path = os.path.join(tmp, "legacy.db")
     url = "sqlite:///" + path
@@ -193,13 +222,14 @@ def main():
         else:
             print("SKIP PostgreSQL interop: HPO_TEST_PG_URL is not set")
         for url in urls:
-            for name in ("from-optuna", "from-hpo"):  # a reused PostgreSQL database
+            for name in ("from-optuna", "from-hpo", "interop-importance"):  # a reused database
                 try:
                     optuna.delete_study(study_name=name, storage=url)
                 except KeyError:
                     pass
             optuna_then_hpo(url)
             hpo_then_optuna(url)
+        importance_agrees(urls[0])
         legacy_sqlite(tmp)
     print(f"interop: {'FAILED ' + str(len(FAILURES)) if FAILURES else 'all checks passed'}")
     return 1 if FAILURES else 0

@@ -101,7 +101,19 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libhpo.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libhpo.a $(LDLIBS)
 
 examples: $(EXAMPLE_BINS)
-tests: $(TEST_BINS) $(BUILD)/hpo
+# The Python binding is tested on the release library only (a sanitised .so
+# would need the sanitiser preloaded into Python).
+PY_TEST := $(if $(filter release,$(VARIANT)),$(BUILD)/tests/test_python)
+tests: $(TEST_BINS) $(BUILD)/hpo $(PY_TEST)
+
+# A test "binary" like the others: runs tests/python/test_binding.py (TAP) on this
+# build's libhpo.so.0 with the python/ package, from the repository root.
+$(BUILD)/tests/test_python: tests/python/test_binding.py python/hpo/__init__.py $(BUILD)/$(SONAME)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '#!/bin/sh' 'cd "$$(dirname "$$0")/../../.." || exit 1' \
+		'HPO_LIBRARY="$$PWD/$(BUILD)/$(SONAME)" PYTHONPATH="$$PWD/python" \' \
+		'    exec python3 tests/python/test_binding.py' > $@
+	@chmod +x $@
 
 # One closing line for the whole run; non-zero exit on any failure or no test.
 check: tests examples
@@ -126,8 +138,10 @@ tsan:
 test:
 	$(MAKE) VARIANT=asan tests examples
 	$(MAKE) VARIANT=tsan $(TSAN_TESTS:%=build/tsan/tests/%)
+	$(MAKE) VARIANT=release build/release/tests/test_python
 	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-		sh tests/run_tests.sh build/asan build/tsan:$(subst $(space),$(comma),$(strip $(TSAN_TESTS)))
+		sh tests/run_tests.sh build/asan build/tsan:$(subst $(space),$(comma),$(strip $(TSAN_TESTS))) \
+		build/release:test_python
 
 bench: build/hpo-bench
 build/hpo-bench: $(BENCH_OBJ) $(WORK_OBJ) $(BUILD)/libhpo.a

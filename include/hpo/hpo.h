@@ -506,7 +506,7 @@ typedef struct hpo_optimize_options {
     double timeout;         /* seconds; 0 = none. Checked before each new trial */
     int n_jobs;             /* worker threads; -1 = number of CPUs */
     bool catch_failures;    /* true: a failing objective makes the trial FAIL and goes on */
-    bool study_wide_target; /* true: stop when the study has n_trials finished trials */
+    bool study_wide_target; /* true: stop when the study has n_trials started trials */
     hpo_callback_fn callback;
     void *callback_payload;
 } hpo_optimize_options;

@@ -1,0 +1,590 @@
+"""hpo for Python: studies, trials, samplers and pruners of libhpo through ctypes.
+
+The API follows Optuna's, so an objective written for Optuna runs unchanged::
+
+    import hpo
+
+    def objective(trial):
+        x = trial.suggest_float("x", -10, 10)
+        return (x - 2) ** 2
+
+    study = hpo.create_study(storage="sqlite:///hpo.db", study_name="quad")
+    study.optimize(objective, n_trials=100)
+    print(study.best_params)
+
+Standard library only. libhpo.so.0 is found through $HPO_LIBRARY, then the
+build tree next to this package (build/release), then the system's library path.
+Errors from the library raise HpoError (ValueError for bad arguments,
+KeyError for missing studies) with the library's message.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+from ctypes import (POINTER, Structure, Union, byref, c_bool, c_char_p, c_double, c_int,
+                    c_int64, c_size_t, c_uint, c_uint64, c_void_p)
+
+__all__ = [
+    "HpoError", "TrialPruned", "TrialState", "StudyDirection", "Study", "Trial", "FrozenTrial",
+    "TPESampler", "RandomSampler", "MedianPruner", "PercentilePruner", "NopPruner",
+    "create_study", "load_study", "delete_study",
+]
+
+# ---- the library -------------------------------------------------------------------------
+
+
+def _find_library():
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.environ.get("HPO_LIBRARY"),
+                  os.path.join(here, "..", "..", "build", "release", "libhpo.so.0"),
+                  ctypes.util.find_library("hpo")]
+    for path in candidates:
+        if path and (os.path.exists(path) or not os.path.dirname(path)):
+            try:
+                return ctypes.CDLL(path)
+            except OSError:
+                continue
+    raise ImportError("libhpo.so.0 not found: build it with 'make' or set HPO_LIBRARY")
+
+
+_lib = _find_library()
+
+OK, EINVAL, ENOMEM, ENOTFOUND, EEXISTS, ESTATE = 0, -2, -3, -4, -5, -6
+
+
+class _Value(Structure):
+    class _U(Union):
+        _fields_ = [("b", c_bool), ("i", c_int64), ("f", c_double), ("s", c_char_p)]
+    _fields_ = [("type", c_int), ("u", _U)]
+
+
+class _TpeOptions(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("n_startup_trials", c_size_t),
+                ("n_ei_candidates", c_size_t), ("multivariate", c_int), ("group", c_bool),
+                ("constant_liar", c_int), ("prior_weight", c_double),
+                ("consider_magic_clip", c_bool), ("consider_endpoints", c_bool),
+                ("compat", c_int), ("gamma", c_void_p), ("weights", c_void_p),
+                ("fn_payload", c_void_p)]
+
+
+class _PercentileOptions(Structure):
+    _fields_ = [("version", c_uint), ("n_startup_trials", c_size_t),
+                ("n_warmup_steps", c_int64), ("interval_steps", c_int64),
+                ("n_min_trials", c_size_t)]
+
+
+class _StudyOptions(Structure):
+    _fields_ = [("version", c_uint), ("load_if_exists", c_bool), ("seed", c_uint64)]
+
+
+def _sig(name, restype, *argtypes):
+    fn = getattr(_lib, name)
+    fn.restype = restype
+    fn.argtypes = list(argtypes)
+    return fn
+
+
+_P = c_void_p
+_last_error = _sig("hpo_last_error", c_char_p)
+_free = _sig("hpo_free", None, _P)
+_storage_open = _sig("hpo_storage_open", c_int, POINTER(_P), c_char_p)
+_storage_free = _sig("hpo_storage_free", None, _P)
+_sampler_random = _sig("hpo_sampler_random_new", c_int, POINTER(_P), c_uint64)
+_tpe_init = _sig("hpo_tpe_options_init", c_int, POINTER(_TpeOptions), c_uint)
+_sampler_tpe = _sig("hpo_sampler_tpe_new", c_int, POINTER(_P), POINTER(_TpeOptions))
+_sampler_free = _sig("hpo_sampler_free", None, _P)
+_pruner_nop = _sig("hpo_pruner_nop_new", c_int, POINTER(_P))
+_pct_init = _sig("hpo_percentile_options_init", c_int, POINTER(_PercentileOptions), c_uint)
+_pruner_pct = _sig("hpo_pruner_percentile_new", c_int, POINTER(_P), c_double,
+                   POINTER(_PercentileOptions))
+_pruner_median = _sig("hpo_pruner_median_new", c_int, POINTER(_P), POINTER(_PercentileOptions))
+_pruner_free = _sig("hpo_pruner_free", None, _P)
+_study_create = _sig("hpo_study_create", c_int, POINTER(_P), _P, c_char_p, POINTER(c_int),
+                     c_size_t, POINTER(_StudyOptions))
+_study_load = _sig("hpo_study_load", c_int, POINTER(_P), _P, c_char_p, POINTER(_StudyOptions))
+_study_delete = _sig("hpo_study_delete", c_int, _P, c_char_p)
+_study_free = _sig("hpo_study_free", None, _P)
+_study_set_sampler = _sig("hpo_study_set_sampler", c_int, _P, _P)
+_study_set_pruner = _sig("hpo_study_set_pruner", c_int, _P, _P)
+_study_name = _sig("hpo_study_name", c_char_p, _P)
+_study_n_obj = _sig("hpo_study_n_objectives", c_size_t, _P)
+_study_direction = _sig("hpo_study_direction", c_int, _P, c_size_t)
+_study_set_attr = _sig("hpo_study_set_user_attr", c_int, _P, c_char_p, c_char_p)
+_study_get_attr = _sig("hpo_study_get_user_attr", c_int, _P, c_char_p, POINTER(c_void_p))
+_study_enqueue = _sig("hpo_study_enqueue_trial", c_int, _P, POINTER(c_char_p), POINTER(_Value),
+                      c_size_t)
+_study_ask = _sig("hpo_study_ask", c_int, _P, POINTER(_P))
+_study_tell = _sig("hpo_study_tell", c_int, _P, _P, c_int, POINTER(c_double), c_size_t)
+_study_best = _sig("hpo_study_best_trial", c_int, _P, POINTER(_P))
+_study_trials = _sig("hpo_study_get_trials", c_int, _P, c_uint, POINTER(POINTER(_P)),
+                     POINTER(c_size_t))
+_suggest_float = _sig("hpo_trial_suggest_float", c_int, _P, c_char_p, c_double, c_double,
+                      c_double, c_bool, POINTER(c_double))
+_suggest_int = _sig("hpo_trial_suggest_int", c_int, _P, c_char_p, c_int64, c_int64, c_int64,
+                    c_bool, POINTER(c_int64))
+_suggest_cat = _sig("hpo_trial_suggest_categorical", c_int, _P, c_char_p, POINTER(_Value),
+                    c_size_t, POINTER(c_size_t))
+_report = _sig("hpo_trial_report", c_int, _P, c_double, c_int64)
+_should_prune = _sig("hpo_trial_should_prune", c_int, _P, POINTER(c_bool))
+_trial_set_attr = _sig("hpo_trial_set_user_attr", c_int, _P, c_char_p, c_char_p)
+_trial_number = _sig("hpo_trial_number", c_int64, _P)
+_trial_free = _sig("hpo_trial_free", None, _P)
+_ft_free = _sig("hpo_frozen_trial_free", None, _P)
+_fts_free = _sig("hpo_frozen_trials_free", None, POINTER(_P), c_size_t)
+_ft_number = _sig("hpo_frozen_trial_number", c_int64, _P)
+_ft_state = _sig("hpo_frozen_trial_state", c_int, _P)
+_ft_n_values = _sig("hpo_frozen_trial_n_values", c_size_t, _P)
+_ft_value = _sig("hpo_frozen_trial_value", c_double, _P, c_size_t)
+_ft_n_params = _sig("hpo_frozen_trial_n_params", c_size_t, _P)
+_ft_param_name = _sig("hpo_frozen_trial_param_name", c_char_p, _P, c_size_t)
+_ft_param = _sig("hpo_frozen_trial_param", c_int, _P, c_char_p, POINTER(_Value))
+_ft_n_inter = _sig("hpo_frozen_trial_n_intermediate", c_size_t, _P)
+_ft_inter = _sig("hpo_frozen_trial_intermediate", c_int, _P, c_size_t, POINTER(c_int64),
+                 POINTER(c_double))
+_ft_n_attrs = _sig("hpo_frozen_trial_n_user_attrs", c_size_t, _P)
+_ft_attr_key = _sig("hpo_frozen_trial_user_attr_key", c_char_p, _P, c_size_t)
+_ft_attr = _sig("hpo_frozen_trial_user_attr", c_char_p, _P, c_char_p)
+_ft_start = _sig("hpo_frozen_trial_datetime_start", c_double, _P)
+_ft_complete = _sig("hpo_frozen_trial_datetime_complete", c_double, _P)
+
+# ---- errors and enums --------------------------------------------------------------------
+
+
+class HpoError(RuntimeError):
+    """A libhpo failure: status is the library's code, the message its text."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+class _HpoValueError(HpoError, ValueError):
+    pass
+
+
+class _HpoKeyError(HpoError, KeyError):
+    def __str__(self):
+        return self.args[0]
+
+
+class TrialPruned(Exception):
+    """Raise it from an objective to end the trial as PRUNED (as in Optuna)."""
+
+
+def _check(rc):
+    if rc == OK:
+        return
+    msg = (_last_error() or b"").decode("utf-8", "replace")
+    if rc == EINVAL:
+        raise _HpoValueError(rc, msg)
+    if rc == ENOTFOUND:
+        raise _HpoKeyError(rc, msg)
+    if rc == ENOMEM:
+        raise MemoryError(msg)
+    raise HpoError(rc, msg)
+
+
+class TrialState:
+    RUNNING, COMPLETE, PRUNED, FAIL, WAITING = range(5)
+    NAMES = ("RUNNING", "COMPLETE", "PRUNED", "FAIL", "WAITING")
+
+
+class StudyDirection:
+    NOT_SET, MINIMIZE, MAXIMIZE = range(3)
+
+
+def _direction(d):
+    if isinstance(d, int):
+        return d
+    name = str(d).lower()
+    if name in ("minimize", "maximize"):
+        return StudyDirection.MINIMIZE if name == "minimize" else StudyDirection.MAXIMIZE
+    raise ValueError(f"direction must be 'minimize' or 'maximize', got {d!r}")
+
+
+def _b(s):
+    if not isinstance(s, str):
+        raise TypeError(f"expected a str, got {type(s).__name__}")
+    if "\0" in s:
+        raise ValueError("names cannot hold NUL characters")
+    return s.encode("utf-8")
+
+
+def _to_value(v, keep):
+    out = _Value()
+    if v is None:
+        out.type = 0
+    elif isinstance(v, bool):
+        out.type, out.u.b = 1, v
+    elif isinstance(v, int):
+        out.type, out.u.i = 2, v
+    elif isinstance(v, float):
+        out.type, out.u.f = 3, v
+    elif isinstance(v, str):
+        data = _b(v)
+        keep.append(data)
+        out.type, out.u.s = 4, data
+    else:
+        raise TypeError(f"categorical choices are None, bool, int, float or str; got {v!r}")
+    return out
+
+
+def _from_value(v):
+    if v.type == 0:
+        return None
+    if v.type == 1:
+        return bool(v.u.b)
+    if v.type == 2:
+        return int(v.u.i)
+    if v.type == 3:
+        return float(v.u.f)
+    return v.u.s.decode("utf-8")
+
+
+# ---- samplers and pruners ----------------------------------------------------------------
+
+
+class TPESampler:
+    """Optuna's TPESampler (5.0 defaults): seed, n_startup_trials, n_ei_candidates,
+    multivariate (None: auto), constant_liar (None: auto), prior_weight."""
+
+    def __init__(self, seed=0, n_startup_trials=10, n_ei_candidates=24, multivariate=None,
+                 constant_liar=None, prior_weight=1.0, group=False):
+        self._opts = _TpeOptions()
+        _check(_tpe_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.n_startup_trials = n_startup_trials
+        self._opts.n_ei_candidates = n_ei_candidates
+        self._opts.multivariate = -1 if multivariate is None else int(bool(multivariate))
+        self._opts.constant_liar = -1 if constant_liar is None else int(bool(constant_liar))
+        self._opts.prior_weight = prior_weight
+        self._opts.group = group
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_tpe(byref(p), byref(self._opts)))
+        return p
+
+
+class RandomSampler:
+    def __init__(self, seed=0):
+        self._seed = 0 if seed is None else seed
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_random(byref(p), self._seed))
+        return p
+
+
+def _pct_options(n_startup_trials, n_warmup_steps, interval_steps, n_min_trials):
+    o = _PercentileOptions()
+    _check(_pct_init(byref(o), 1))
+    o.n_startup_trials, o.n_warmup_steps = n_startup_trials, n_warmup_steps
+    o.interval_steps, o.n_min_trials = interval_steps, n_min_trials
+    return o
+
+
+class MedianPruner:
+    def __init__(self, n_startup_trials=5, n_warmup_steps=0, interval_steps=1, n_min_trials=1):
+        self._o = _pct_options(n_startup_trials, n_warmup_steps, interval_steps, n_min_trials)
+
+    def _new(self):
+        p = _P()
+        _check(_pruner_median(byref(p), byref(self._o)))
+        return p
+
+
+class PercentilePruner:
+    def __init__(self, percentile, n_startup_trials=5, n_warmup_steps=0, interval_steps=1,
+                 n_min_trials=1):
+        self._pct = percentile
+        self._o = _pct_options(n_startup_trials, n_warmup_steps, interval_steps, n_min_trials)
+
+    def _new(self):
+        p = _P()
+        _check(_pruner_pct(byref(p), self._pct, byref(self._o)))
+        return p
+
+
+class NopPruner:
+    def _new(self):
+        p = _P()
+        _check(_pruner_nop(byref(p)))
+        return p
+
+
+# ---- trials ------------------------------------------------------------------------------
+
+
+class FrozenTrial:
+    """A finished (or running) trial as stored: number, state, value(s), params, ..."""
+
+    def __init__(self, handle):
+        self.number = _ft_number(handle)
+        self.state = TrialState.NAMES[_ft_state(handle)]
+        n = _ft_n_values(handle)
+        self.values = [_ft_value(handle, i) for i in range(n)] if n else None
+        self.params = {}
+        for i in range(_ft_n_params(handle)):
+            name = _ft_param_name(handle, i)
+            v = _Value()
+            _check(_ft_param(handle, name, byref(v)))
+            self.params[name.decode("utf-8")] = _from_value(v)
+        self.intermediate_values = {}
+        for i in range(_ft_n_inter(handle)):
+            step, value = c_int64(), c_double()
+            _check(_ft_inter(handle, i, byref(step), byref(value)))
+            self.intermediate_values[step.value] = value.value
+        self.user_attrs = {}
+        for i in range(_ft_n_attrs(handle)):
+            key = _ft_attr_key(handle, i)
+            self.user_attrs[key.decode("utf-8")] = json.loads(_ft_attr(handle, key))
+        self.datetime_start = _ft_start(handle)
+        self.datetime_complete = _ft_complete(handle)
+
+    @property
+    def value(self):
+        if self.values is not None and len(self.values) > 1:
+            raise RuntimeError("this trial has several values: use .values")
+        return self.values[0] if self.values else None
+
+    def __repr__(self):
+        return f"FrozenTrial(number={self.number}, state={self.state}, values={self.values}, " \
+               f"params={self.params})"
+
+
+class Trial:
+    """A running trial: define the search space by asking for values."""
+
+    def __init__(self, study, handle):
+        self.study = study
+        self._h = handle
+        self.number = _trial_number(handle)
+
+    def suggest_float(self, name, low, high, *, step=None, log=False):
+        out = c_double()
+        _check(_suggest_float(self._h, _b(name), float(low), float(high),
+                              0.0 if step is None else float(step), bool(log), byref(out)))
+        return out.value
+
+    def suggest_int(self, name, low, high, *, step=1, log=False):
+        out = c_int64()
+        _check(_suggest_int(self._h, _b(name), int(low), int(high), int(step), bool(log),
+                            byref(out)))
+        return out.value
+
+    def suggest_categorical(self, name, choices):
+        choices = list(choices)
+        keep = []
+        arr = (_Value * max(1, len(choices)))(*[_to_value(c, keep) for c in choices])
+        index = c_size_t()
+        _check(_suggest_cat(self._h, _b(name), arr, len(choices), byref(index)))
+        return choices[index.value]
+
+    def report(self, value, step):
+        _check(_report(self._h, float(value), int(step)))
+
+    def should_prune(self):
+        out = c_bool()
+        _check(_should_prune(self._h, byref(out)))
+        return out.value
+
+    def set_user_attr(self, key, value):
+        _check(_trial_set_attr(self._h, _b(key), _b(json.dumps(value))))
+
+    def _release(self):
+        if self._h:
+            _trial_free(self._h)
+            self._h = None
+
+    def __del__(self):
+        self._release()
+
+
+# ---- studies -----------------------------------------------------------------------------
+
+
+class Study:
+    """A study on a storage URL (None: in memory). Build with create_study/load_study."""
+
+    def __init__(self, storage_handle, study_handle, storage_url):
+        self._storage = storage_handle
+        self._h = study_handle
+        self._url = storage_url
+
+    @property
+    def study_name(self):
+        return _study_name(self._h).decode("utf-8")
+
+    @property
+    def directions(self):
+        return [_study_direction(self._h, i) for i in range(_study_n_obj(self._h))]
+
+    def _set_sampler(self, sampler):
+        _check(_study_set_sampler(self._h, sampler._new()))
+
+    def _set_pruner(self, pruner):
+        _check(_study_set_pruner(self._h, pruner._new()))
+
+    def ask(self):
+        p = _P()
+        _check(_study_ask(self._h, byref(p)))
+        return Trial(self, p)
+
+    def tell(self, trial, values=None, state=None):
+        """values: a number or a sequence (COMPLETE), or None with state PRUNED/FAIL."""
+        if state is None:
+            state = TrialState.COMPLETE if values is not None else TrialState.FAIL
+        if isinstance(state, str):
+            state = TrialState.NAMES.index(state.upper())
+        vals = [] if values is None else (
+            [float(values)] if isinstance(values, (int, float)) else [float(v) for v in values])
+        arr = (c_double * max(1, len(vals)))(*vals)
+        try:
+            _check(_study_tell(self._h, trial._h, state, arr if vals else None, len(vals)))
+        finally:
+            trial._release()
+
+    def optimize(self, func, n_trials=None, timeout=None, catch=()):
+        """Run func(trial) -> value(s) until n_trials or timeout (seconds). An
+        exception fails the trial and propagates unless it is one of catch;
+        TrialPruned prunes it."""
+        import time
+        if n_trials is None and timeout is None:
+            raise ValueError("optimize needs n_trials or timeout")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        done = 0
+        while (n_trials is None or done < n_trials) and \
+                (deadline is None or time.monotonic() < deadline):
+            trial = self.ask()
+            done += 1
+            try:
+                result = func(trial)
+            except TrialPruned:
+                self.tell(trial, state=TrialState.PRUNED)
+                continue
+            except Exception as e:
+                self.tell(trial, state=TrialState.FAIL)
+                if isinstance(e, tuple(catch)):
+                    continue
+                raise
+            self.tell(trial, result)
+
+    def enqueue_trial(self, params):
+        names = list(params)
+        keep = []
+        name_arr = (c_char_p * max(1, len(names)))(*[_b(n) for n in names])
+        vals = (_Value * max(1, len(names)))(*[_to_value(params[n], keep) for n in names])
+        _check(_study_enqueue(self._h, name_arr, vals, len(names)))
+
+    def get_trials(self, states=None):
+        mask = 0x1F if states is None else sum(
+            1 << (TrialState.NAMES.index(s) if isinstance(s, str) else s) for s in states)
+        arr, n = POINTER(_P)(), c_size_t()
+        _check(_study_trials(self._h, mask, byref(arr), byref(n)))
+        try:
+            return [FrozenTrial(arr[i]) for i in range(n.value)]
+        finally:
+            _fts_free(arr, n.value)
+
+    @property
+    def trials(self):
+        return self.get_trials()
+
+    @property
+    def best_trial(self):
+        p = _P()
+        _check(_study_best(self._h, byref(p)))
+        try:
+            return FrozenTrial(p)
+        finally:
+            _ft_free(p)
+
+    @property
+    def best_value(self):
+        return self.best_trial.value
+
+    @property
+    def best_params(self):
+        return self.best_trial.params
+
+    def set_user_attr(self, key, value):
+        _check(_study_set_attr(self._h, _b(key), _b(json.dumps(value))))
+
+    def user_attr(self, key):
+        out = c_void_p()
+        _check(_study_get_attr(self._h, _b(key), byref(out)))
+        try:
+            return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+        finally:
+            _free(out)
+
+    def close(self):
+        if self._h:
+            _study_free(self._h)
+            self._h = None
+        if self._storage:
+            _storage_free(self._storage)
+            self._storage = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _open_storage(storage):
+    p = _P()
+    _check(_storage_open(byref(p), None if storage is None else _b(storage)))
+    return p
+
+
+def _make(storage, open_fn, sampler, pruner):
+    st = _open_storage(storage)
+    sp = _P()
+    try:
+        open_fn(st, sp)
+    except BaseException:
+        _storage_free(st)
+        raise
+    study = Study(st, sp, storage)
+    if sampler is not None:
+        study._set_sampler(sampler)
+    if pruner is not None:
+        study._set_pruner(pruner)
+    return study
+
+
+def create_study(*, storage=None, study_name=None, direction=None, directions=None,
+                 sampler=None, pruner=None, load_if_exists=False, seed=0):
+    """Optuna's create_study: TPE and the median pruner unless given."""
+    if direction is not None and directions is not None:
+        raise ValueError("give direction or directions, not both")
+    dirs = [_direction(d) for d in (directions or [direction or "minimize"])]
+    arr = (c_int * len(dirs))(*dirs)
+    opts = _StudyOptions(1, bool(load_if_exists), seed)
+
+    def open_fn(st, sp):
+        _check(_study_create(byref(sp), st, None if study_name is None else _b(study_name),
+                             arr, len(dirs), byref(opts)))
+    return _make(storage, open_fn, sampler, pruner)
+
+
+def load_study(*, study_name, storage, sampler=None, pruner=None):
+    def open_fn(st, sp):
+        _check(_study_load(byref(sp), st, _b(study_name), None))
+    return _make(storage, open_fn, sampler, pruner)
+
+
+def delete_study(*, study_name, storage):
+    st = _open_storage(storage)
+    try:
+        _check(_study_delete(st, _b(study_name)))
+    finally:
+        _storage_free(st)

@@ -118,6 +118,7 @@ _study_enqueue = _sig("hpo_study_enqueue_trial", c_int, _P, POINTER(c_char_p), P
 _study_ask = _sig("hpo_study_ask", c_int, _P, POINTER(_P))
 _study_tell = _sig("hpo_study_tell", c_int, _P, _P, c_int, POINTER(c_double), c_size_t)
 _study_best = _sig("hpo_study_best_trial", c_int, _P, POINTER(_P))
+_study_trial = _sig("hpo_study_get_trial", c_int, _P, c_int64, POINTER(_P))
 _study_trials = _sig("hpo_study_get_trials", c_int, _P, c_uint, POINTER(POINTER(_P)),
                      POINTER(c_size_t))
 _suggest_float = _sig("hpo_trial_suggest_float", c_int, _P, c_char_p, c_double, c_double,
@@ -363,6 +364,11 @@ class Trial:
         self._h = handle
         self.number = _trial_number(handle)
 
+    @property
+    def params(self):
+        """The parameters suggested so far (a snapshot from storage)."""
+        return self.study._snapshot(self).params
+
     def suggest_float(self, name, low, high, *, step=None, log=False):
         out = c_double()
         _check(_suggest_float(self._h, _b(name), float(low), float(high),
@@ -413,6 +419,7 @@ class Study:
         self._storage = storage_handle
         self._h = study_handle
         self._url = storage_url
+        self._stop = False
 
     @property
     def study_name(self):
@@ -447,30 +454,82 @@ class Study:
         finally:
             trial._release()
 
-    def optimize(self, func, n_trials=None, timeout=None, catch=()):
-        """Run func(trial) -> value(s) until n_trials or timeout (seconds). An
-        exception fails the trial and propagates unless it is one of catch;
-        TrialPruned prunes it."""
+    def optimize(self, func, n_trials=None, timeout=None, n_jobs=1, catch=(), callbacks=None):
+        """Run func(trial) -> value(s) until n_trials or timeout (seconds), on n_jobs
+        threads (-1: one per CPU; the library releases the GIL). An exception
+        fails the trial and propagates unless it is one of catch; TrialPruned
+        prunes it. Each callback(study, frozen_trial) runs after a trial ends;
+        study.stop() from one ends the loop."""
+        import threading
         import time
         if n_trials is None and timeout is None:
             raise ValueError("optimize needs n_trials or timeout")
         deadline = None if timeout is None else time.monotonic() + timeout
-        done = 0
-        while (n_trials is None or done < n_trials) and \
-                (deadline is None or time.monotonic() < deadline):
-            trial = self.ask()
-            done += 1
-            try:
-                result = func(trial)
-            except TrialPruned:
-                self.tell(trial, state=TrialState.PRUNED)
-                continue
-            except Exception as e:
-                self.tell(trial, state=TrialState.FAIL)
-                if isinstance(e, tuple(catch)):
-                    continue
+        lock = threading.Lock()
+        state = {"started": 0, "error": None}
+        self._stop = False
+
+        def claim():
+            with lock:
+                if self._stop or state["error"] is not None:
+                    return False
+                if n_trials is not None and state["started"] >= n_trials:
+                    return False
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+                state["started"] += 1
+                return True
+
+        def worker():
+            while claim():
+                try:
+                    self._run_trial(func, catch, callbacks)
+                except BaseException as e:  # re-raised by optimize on its thread
+                    with lock:
+                        state["error"] = state["error"] or e
+
+        n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
+        if n_jobs == 1:
+            worker()
+        else:
+            threads = [threading.Thread(target=worker) for _ in range(n_jobs)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        if state["error"] is not None:
+            raise state["error"]
+
+    def _run_trial(self, func, catch, callbacks):
+        trial = self.ask()
+        number = trial.number
+        try:
+            result = func(trial)
+        except TrialPruned:
+            self.tell(trial, state=TrialState.PRUNED)
+        except Exception as e:
+            self.tell(trial, state=TrialState.FAIL)
+            if not isinstance(e, tuple(catch)):
                 raise
+        else:
             self.tell(trial, result)
+        for cb in callbacks or ():
+            cb(self, self._trial_by_number(number))
+
+    def stop(self):
+        """End optimize after the running trials (as Optuna's study.stop)."""
+        self._stop = True
+
+    def _snapshot(self, trial):
+        return self._trial_by_number(trial.number)
+
+    def _trial_by_number(self, number):
+        p = _P()
+        _check(_study_trial(self._h, number, byref(p)))
+        try:
+            return FrozenTrial(p)
+        finally:
+            _ft_free(p)
 
     def enqueue_trial(self, params):
         names = list(params)
@@ -501,6 +560,22 @@ class Study:
             return FrozenTrial(p)
         finally:
             _ft_free(p)
+
+    @property
+    def best_trials(self):
+        """The Pareto front of the COMPLETE trials (every objective's direction honoured)."""
+        dirs = self.directions
+        done = self.get_trials([TrialState.COMPLETE])
+        sign = [-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in dirs]
+
+        def loss(t):
+            return [s * v for s, v in zip(sign, t.values)]
+
+        def dominates(a, b):
+            return all(x <= y for x, y in zip(a, b)) and any(x < y for x, y in zip(a, b))
+
+        losses = [loss(t) for t in done]
+        return [t for t, lt in zip(done, losses) if not any(dominates(o, lt) for o in losses)]
 
     @property
     def best_value(self):

@@ -75,6 +75,26 @@ def test_pruning_and_failures():
     assert study.trials[-1].state == "FAIL"
 
 
+def test_threads_callbacks_and_stop():
+    study = hpo.create_study(sampler=hpo.TPESampler(seed=4))
+    study.optimize(quad, n_trials=40, n_jobs=4)
+    assert sorted(t.number for t in study.trials) == list(range(40))
+    assert all(t.state == "COMPLETE" for t in study.trials)
+    seen = []
+
+    def stop_at_five(s, frozen):
+        seen.append(frozen.number)
+        if len(seen) == 5:
+            s.stop()
+
+    study.optimize(quad, n_trials=100, callbacks=[stop_at_five])
+    assert seen == list(range(40, 45)) and len(study.trials) == 45
+    t = study.ask()
+    t.suggest_int("n", 0, 3)
+    assert list(t.params) == ["n"]
+    study.tell(t, 1.0)
+
+
 def test_enqueue_and_attrs():
     study = hpo.create_study()
     study.enqueue_trial({"x": 1.5, "c": "b"})
@@ -96,6 +116,14 @@ def test_multi_objective():
 
     study.optimize(two, n_trials=20)
     assert all(len(t.values) == 2 for t in study.trials)
+    # minimise x and maximise x^2 on [0, 1] conflict everywhere: every trial is
+    # on the Pareto front. Minimising both instead, only the smallest x is.
+    assert len(study.best_trials) == 20
+    both = hpo.create_study(directions=["minimize", "minimize"], sampler=hpo.RandomSampler(seed=5))
+    both.optimize(two, n_trials=20)
+    front = both.best_trials
+    assert len(front) == 1
+    assert front[0].params["x"] == min(t.params["x"] for t in both.trials)
     assert study.directions == [hpo.StudyDirection.MINIMIZE, hpo.StudyDirection.MAXIMIZE]
     try:
         study.best_trial

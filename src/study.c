@@ -186,21 +186,6 @@ void hpo__records_release(hpo__record **records, size_t n)
     hpo_frozen_trials_free(records, n);
 }
 
-int hpo__study_count(hpo_study *study, unsigned int mask, size_t *n_out)
-{
-    hpo__trial_cache *c = &study->cache;
-    size_t n = 0;
-    int rc;
-    pthread_mutex_lock(&study->cache_mu);
-    rc = sync_locked(study);
-    for (size_t i = 0; rc == HPO_OK && i < c->n_numbers; i++)
-        if (c->by_number[i] != NULL && (mask & HPO_STATES(c->by_number[i]->state)))
-            n++;
-    pthread_mutex_unlock(&study->cache_mu);
-    *n_out = n;
-    return rc;
-}
-
 int64_t hpo__study_id(const hpo_study *study)
 {
     return study->id;

@@ -71,8 +71,6 @@ struct hpo_trial {
 int hpo__study_check(const hpo_study *study);
 /** Sync the cache with storage (incremental). */
 int hpo__study_sync(hpo_study *study);
-/** Number of trials whose state is in mask, after a sync. */
-int hpo__study_count(hpo_study *study, unsigned int mask, size_t *n_out);
 /** Finish a trial by id with full Optuna tell semantics (see hpo_study_tell). */
 int hpo__study_tell_id(hpo_study *study, int64_t trial_id, hpo_trial *handle,
         hpo_trial_state state, const double *values, size_t n_values);

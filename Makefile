@@ -18,7 +18,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(WORK_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
-WORK_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(WORK_PKGS))
+WORK_LIBS   := $(shell pkg-config --libs $(WORK_PKGS))
+# GP and CMA-ES: LAPACK through LAPACKE on OpenBLAS, bounded quasi-Newton through L-BFGS-B.
+MATH_LIBS   := -llapacke $(BLAS_LIBS) -llbfgsb
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wold-style-definition -Wpointer-arith -Wformat=2 -Wundef -Wvla -Wcast-align \
@@ -33,7 +35,7 @@ LDOPT := $(filter -fsanitize=%,$(OPT))
 
 CPPFLAGS += -I. -Iinclude -Isrc -Iworkloads -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS   += -std=c11 $(OPT) -fPIC -fvisibility=hidden -pthread $(WARN) $(PKG_CFLAGS) $(BLAS_CFLAGS)
-LDLIBS   := $(PKG_LIBS) -lm -pthread
+LDLIBS   := $(PKG_LIBS) $(MATH_LIBS) -lm -pthread
 
 include sources.mk
 

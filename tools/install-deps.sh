@@ -7,7 +7,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential pkg-config ca-certificates \
     libjansson-dev libcmocka-dev zlib1g-dev libopenblas-dev libyaml-dev \
-    libsqlite3-dev libpq-dev postgresql python3-venv \
+    libsqlite3-dev libpq-dev postgresql python3-venv liblapacke-dev liblbfgsb-dev \
     libmicrohttpd-dev chromium fonts-dejavu-core \
     python3-torch libopenblas0-pthread \
     dataset-fashion-mnist >/dev/null

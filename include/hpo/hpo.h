@@ -328,6 +328,16 @@ HPO_EXTERN(size_t) hpo_tpe_default_gamma(size_t n);
 /** Optuna's default weights for n observations into out[0..n). */
 HPO_EXTERN(void) hpo_tpe_default_weights(size_t n, double *out);
 
+/* ---- GP (Gaussian-process BO) ---- */
+
+/* ---- CMA-ES ---- */
+
+/* ---- QMC, grid, brute force, partial fixed ---- */
+
+/* ---- NSGA-II ---- */
+
+/* ---- auto (the default sampler) ---- */
+
 /** Never prunes. */
 HPO_EXTERN(int) hpo_pruner_nop_new(hpo_pruner **out);
 

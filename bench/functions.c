@@ -243,5 +243,10 @@ int bench_sampler_new(hpo_sampler **out, const char *name, uint64_t seed)
         o.multivariate = 1;
         return hpo_sampler_tpe_new(out, &o);
     }
+    if (strcmp(name, "gp") == 0) {
+        hpo_gp_options g = HPO_GP_OPTIONS_INIT;
+        g.seed = seed;
+        return hpo_sampler_gp_new(out, &g);
+    }
     return HPO_ENOTFOUND;
 }

@@ -131,6 +131,12 @@ def make_sampler(name, seed):
         return optuna.samplers.TPESampler(seed=seed, multivariate=False)
     if name == "tpe_mv":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)
+    if name == "gp":  # needs torch and scipy
+        return optuna.samplers.GPSampler(seed=seed)
+    if name == "cmaes":  # needs the cmaes package
+        return optuna.samplers.CmaEsSampler(seed=seed)
+    if name == "qmc":
+        return optuna.samplers.QMCSampler(seed=seed, scramble=True)
     sys.exit(f"optuna_bench.py: unknown sampler {name!r}")
 
 

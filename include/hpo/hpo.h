@@ -330,6 +330,28 @@ HPO_EXTERN(void) hpo_tpe_default_weights(size_t n, double *out);
 
 /* ---- GP (Gaussian-process BO) ---- */
 
+#define HPO_GP_OPTIONS_VERSION 1
+/**
+ * Gaussian-process Bayesian optimisation (Optuna's GPSampler): Matern-5/2 ARD
+ * kernel fitted by L-BFGS-B on the log marginal likelihood plus Optuna's
+ * priors, log EI maximised over the mixed space. Best when trials are few and
+ * expensive; an ask costs O(n^3) in the n COMPLETE trials. Parameters outside
+ * the intersection space, and every parameter during startup, are drawn at
+ * random. Several objectives: ParEGO scalarisation per trial (Optuna: log EHVI).
+ * Fields are append-only.
+ */
+typedef struct hpo_gp_options {
+    unsigned int version;
+    uint64_t seed;
+    size_t n_startup_trials;     /* 10: random until this many COMPLETE trials */
+    bool deterministic_objective; /* false: fit the noise; true: fix it at 1e-6 */
+} hpo_gp_options;
+#define HPO_GP_OPTIONS_INIT { HPO_GP_OPTIONS_VERSION, 0, 10, false }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_gp_options_init(hpo_gp_options *opts, unsigned int version);
+/** GP sampler; opts NULL means defaults with seed 0. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_sampler_gp_new(hpo_sampler **out, const hpo_gp_options *opts);
+
 /* ---- CMA-ES ---- */
 
 /* ---- QMC, grid, brute force, partial fixed ---- */

@@ -13,9 +13,14 @@
 #include <math.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <stdio.h>
+
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/distribution.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "samplers/gp_acqf.h"
 #include "samplers/sampler.h"
 #include "samplers/tpe_internal.h"
@@ -24,6 +29,9 @@
 /* Grids larger than this are searched as continuous and rounded. */
 #define MAX_GRID 4096
 #define PAREGO_RHO 0.05
+/* Each fit is written to its trial and warm-starts the next one: a pure
+ * function of the storage, so a resumed study samples as an uninterrupted one. */
+#define PARAMS_KEY "gp:params"
 
 typedef struct gp_impl {
     hpo_gp_options opts;
@@ -334,8 +342,62 @@ out:
     return rc;
 }
 
+/* The newest fit stored on a COMPLETE trial of the same dimension, if any. */
+static void warm_start(hpo__record *const *done, size_t n, hpo__gp *gp)
+{
+    for (size_t i = n; i-- > 0;) {
+        const char *text = hpo__attrs_get(&done[i]->system_attrs, PARAMS_KEY);
+        json_t *j = NULL, *ls;
+        if (text == NULL || hpo__json_parse(text, &j) != HPO_OK)
+            continue;
+        ls = json_object_get(j, "inv_sq_ls");
+        double scale = json_number_value(json_object_get(j, "scale"));
+        double noise = json_number_value(json_object_get(j, "noise"));
+        bool ok = json_is_array(ls) && json_array_size(ls) == gp->d && scale > 0 &&
+                  noise >= HPO__GP_MIN_NOISE && isfinite(scale) && isfinite(noise);
+        for (size_t k = 0; ok && k < gp->d; k++) {
+            double v = json_number_value(json_array_get(ls, k));
+            ok = v > 0 && isfinite(v);
+        }
+        for (size_t k = 0; ok && k < gp->d; k++)
+            gp->p.inv_sq_ls[k] = json_number_value(json_array_get(ls, k));
+        if (ok) {
+            gp->p.scale = scale;
+            gp->p.noise = noise;
+        }
+        json_decref(j);
+        if (ok)
+            return;
+    }
+}
+
+static int write_params(hpo_study *study, const hpo__record *trial, const hpo__gp *gp)
+{
+    hpo_buf b;
+    char num[40];
+    int rc;
+    hpo__buf_init(&b, 0);
+    hpo__buf_puts(&b, "{\"inv_sq_ls\": [");
+    for (size_t k = 0; k < gp->d; k++) {
+        snprintf(num, sizeof(num), "%s%.17g", k ? ", " : "", gp->p.inv_sq_ls[k]);
+        hpo__buf_puts(&b, num);
+    }
+    snprintf(num, sizeof(num), "%.17g", gp->p.scale);
+    hpo__buf_puts(&b, "], \"scale\": ");
+    hpo__buf_puts(&b, num);
+    snprintf(num, sizeof(num), "%.17g", gp->p.noise);
+    hpo__buf_puts(&b, ", \"noise\": ");
+    hpo__buf_puts(&b, num);
+    hpo__buf_putc(&b, '}');
+    rc = hpo__buf_status(&b);
+    if (rc == HPO_OK)
+        rc = hpo__study_set_trial_system_attr(study, trial->id, PARAMS_KEY, b.data);
+    hpo__buf_free(&b);
+    return rc;
+}
+
 static int fit_and_maximize(gp_impl *g, gp_data *data, hpo_rng *rng, const hpo__space *space,
-        double *out)
+        hpo_study *study, const hpo__record *trial, hpo__record *const *done, double *out)
 {
     hpo__gp gp;
     double threshold = -HUGE_VAL, value, *x = hpo__malloc((data->d + 1) * sizeof(double));
@@ -350,7 +412,10 @@ static int fit_and_maximize(gp_impl *g, gp_data *data, hpo_rng *rng, const hpo__
         }
     if ((rc = hpo__gp_init(&gp, data->n, data->d, data->X, data->is_cat, data->y)) != HPO_OK)
         goto out;
+    warm_start(done, data->n, &gp);
     rc = hpo__gp_fit(&gp, g->opts.deterministic_objective);
+    if (rc == HPO_OK)
+        rc = write_params(study, trial, &gp);
     if (rc == HPO_OK)
         rc = add_believers(&gp, data->X + data->n * data->d, data->n_run);
     if (rc == HPO_OK)
@@ -415,7 +480,7 @@ static int gp_sample(gp_impl *g, hpo_study *study, const hpo__record *trial,
     trial_rng(g, trial, &rng);
     rc = build_targets(study, done, data.n, &rng, data.y);
     if (rc == HPO_OK)
-        rc = fit_and_maximize(g, &data, &rng, space, out);
+        rc = fit_and_maximize(g, &data, &rng, space, study, trial, done, out);
 out:
     data_free(&data);
     hpo__records_release(done, n_done);

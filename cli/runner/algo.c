@@ -109,26 +109,70 @@ static int tpe_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, s
     return 0;
 }
 
+static int made(const char *what, int status, char *err, size_t errlen)
+{
+    if (status == HPO_OK)
+        return 0;
+    snprintf(err, errlen, "%s: %s", what, hpo_last_error());
+    return -1;
+}
+
+static int random_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    if (s->n > 0)
+        return unknown_key("random", s->keys[0] ? s->keys[0] : s->values[0], err, errlen);
+    return made("random", hpo_sampler_random_new(out, seed), err, errlen);
+}
+
+static int gp_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_gp_options o = HPO_GP_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i];
+        if (k == NULL)
+            return unknown_key("gp", s->values[i], err, errlen);
+        if (spec_int("gp", k, s->values[i], 0, &v, err, errlen) != 0)
+            return -1;
+        if (strcmp(k, "startup") == 0)
+            o.n_startup_trials = (size_t)v;
+        else if (strcmp(k, "deterministic") == 0 && v <= 1)
+            o.deterministic_objective = v == 1;
+        else
+            return unknown_key("gp", k, err, errlen);
+    }
+    return made("gp", hpo_sampler_gp_new(out, &o), err, errlen);
+}
+
+typedef int (*sampler_ctor)(const spec *s, uint64_t seed, hpo_sampler **out, char *err,
+        size_t errlen);
+
+static const struct {
+    const char *name;
+    sampler_ctor ctor;
+} samplers[] = {
+        {"tpe", tpe_new},
+        {"gp", gp_new},
+        {"random", random_new},
+};
+
+#define SAMPLER_NAMES "tpe, gp or random"
+
 int cli_sampler_new(const char *text, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen)
 {
     spec s;
     int rc = -1;
     *out = NULL;
-    if (split_spec(text ? text : "tpe", &s, err, errlen) != 0)
+    if (split_spec(text ? text : CLI_DEFAULT_SAMPLER, &s, err, errlen) != 0)
         goto done;
-    if (strcmp(s.name, "tpe") == 0) {
-        rc = tpe_new(&s, seed, out, err, errlen);
-    } else if (strcmp(s.name, "random") == 0) {
-        if (s.n > 0)
-            rc = unknown_key("random", s.keys[0] ? s.keys[0] : s.values[0], err, errlen);
-        else if (hpo_sampler_random_new(out, seed) != HPO_OK)
-            snprintf(err, errlen, "random: %s", hpo_last_error());
-        else
-            rc = 0;
-    } else {
-        snprintf(err, errlen, "unknown sampler '%.100s' (tpe or random)", s.name);
-    }
+    for (size_t i = 0; i < sizeof(samplers) / sizeof(samplers[0]); i++)
+        if (strcmp(s.name, samplers[i].name) == 0) {
+            rc = samplers[i].ctor(&s, seed, out, err, errlen);
+            goto done;
+        }
+    snprintf(err, errlen, "unknown sampler '%.100s' (" SAMPLER_NAMES ")", s.name);
 done:
     free(s.copy);
     return rc;

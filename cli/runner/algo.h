@@ -16,6 +16,9 @@
 
 #include "hpo/hpo.h"
 
+/* The sampler of a study when no --sampler is given. */
+#define CLI_DEFAULT_SAMPLER "tpe"
+
 /** Build a sampler from spec (NULL: tpe). 0, or -1 with err set. */
 int cli_sampler_new(const char *spec, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen);

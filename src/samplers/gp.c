@@ -457,7 +457,10 @@ static int gp_sample(gp_impl *g, hpo_study *study, const hpo__record *trial,
         hpo__records_release(done, n_done);
         return HPO_OK; /* startup: the independent sampler draws everything */
     }
-    if ((rc = load(study, trial, HPO_STATES(HPO_TRIAL_RUNNING), &run, &n_run)) != HPO_OK)
+    /* pruned trials join the running ones at the posterior mean: their partial
+     * values are not comparable, but sampling them again would be a waste */
+    if ((rc = load(study, trial, HPO_STATES(HPO_TRIAL_RUNNING) | HPO_STATES(HPO_TRIAL_PRUNED),
+                 &run, &n_run)) != HPO_OK)
         goto out;
     data.d = d;
     data.X = hpo__malloc(((n_done + n_run) * d + 1) * sizeof(double));

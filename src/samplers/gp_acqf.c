@@ -95,11 +95,11 @@ static double neg_acq_cont(const double *xc, double *g, void *payload)
 
 static double try_value(acq_ctx *c, size_t j, double value)
 {
-    double old = c->x[j], v;
+    double old = c->x[j], mean, var;
     c->x[j] = value;
-    v = acq_eval(c);
+    hpo__gp_predict_one(c->gp, c->x, &mean, &var, c->work);
     c->x[j] = old;
-    return v;
+    return hpo__log_ei(mean, var, c->threshold, NULL, NULL);
 }
 
 static double dim_value(const hpo__gp_dim *dim, size_t i)
@@ -179,6 +179,8 @@ static double local_search(acq_ctx *c, double *xc, const double *lo, const doubl
             if (better)
                 current = -f;
         }
+        if (c->n_cont == c->gp->d)
+            break; /* all continuous: L-BFGS-B has converged, another round finds nothing */
         for (size_t j = 0; j < c->gp->d; j++)
             if (c->dims[j].kind != HPO__GP_CONTINUOUS)
                 current = search_discrete(c, j, current);

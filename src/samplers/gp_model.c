@@ -325,9 +325,17 @@ int hpo__gp_predict(const hpo__gp *gp, size_t m, const double *x, double *mean, 
     double *Kc = hpo__malloc(n * m * sizeof(double) + 1);
     if (Kc == NULL)
         return hpo__error_set(HPO_ENOMEM, "gp: out of memory predicting %zu points", m);
-    for (size_t c = 0; c < m; c++)
+    for (size_t c = 0; c < m; c++) {
+        const double *xc = x + c * gp->d;
+        double *col = Kc + n * c;
         for (size_t i = 0; i < n; i++)
-            Kc[i + n * c] = gp->p.scale * hpo__matern52(sq_dist(gp, x + c * gp->d, gp->X + i * gp->d));
+            col[i] = sq_dist(gp, xc, gp->X + i * gp->d);
+        /* a separate pass keeps the exp loop free of the distance's branches */
+        for (size_t i = 0; i < n; i++) {
+            double s = sqrt(5.0 * col[i]);
+            col[i] = gp->p.scale * exp(-s) * (5.0 / 3.0 * col[i] + s + 1.0);
+        }
+    }
     for (size_t c = 0; c < m; c++)
         mean[c] = cblas_ddot((int)n, Kc + n * c, 1, gp->alpha, 1);
     cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, (int)m,
@@ -338,6 +346,19 @@ int hpo__gp_predict(const hpo__gp *gp, size_t m, const double *x, double *mean, 
     }
     hpo__free(Kc);
     return HPO_OK;
+}
+
+void hpo__gp_predict_one(const hpo__gp *gp, const double *x, double *mean, double *var,
+        double *work)
+{
+    size_t n = gp->n;
+    for (size_t i = 0; i < n; i++)
+        work[i] = gp->p.scale * hpo__matern52(sq_dist(gp, x, gp->X + i * gp->d));
+    *mean = cblas_ddot((int)n, work, 1, gp->alpha, 1);
+    cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)n, gp->L, (int)n,
+            work, 1);
+    double v = gp->p.scale - cblas_ddot((int)n, work, 1, work, 1);
+    *var = v > MIN_VAR ? v : MIN_VAR;
 }
 
 void hpo__gp_predict_grad(const hpo__gp *gp, const double *x, double *mean, double *var,

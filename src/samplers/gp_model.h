@@ -69,6 +69,10 @@ double hpo__gp_log_posterior(hpo__gp *gp, const double *theta, bool deterministi
  */
 int hpo__gp_predict(const hpo__gp *gp, size_t m, const double *x, double *mean, double *var);
 
+/** Posterior mean and latent variance at one point; work: n doubles. */
+void hpo__gp_predict_one(const hpo__gp *gp, const double *x, double *mean, double *var,
+        double *work);
+
 /**
  * Posterior at one point with gradients in the non-categorical coordinates
  * (dmean, dvar: d entries, 0 in categorical ones). work: 3n doubles.

@@ -139,6 +139,8 @@ static int gp_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, si
             o.n_startup_trials = (size_t)v;
         else if (strcmp(k, "deterministic") == 0 && v <= 1)
             o.deterministic_objective = v == 1;
+        else if (strcmp(k, "warp") == 0 && v <= 1)
+            o.warp_output = v == 1;
         else
             return unknown_key("gp", k, err, errlen);
     }

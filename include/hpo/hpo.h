@@ -345,8 +345,12 @@ typedef struct hpo_gp_options {
     uint64_t seed;
     size_t n_startup_trials;     /* 10: random until this many COMPLETE trials */
     bool deterministic_objective; /* false: fit the noise; true: fix it at 1e-6 */
+    bool warp_output;            /* true: fit -log(1 + gap to the best / median gap), a
+                                    monotone warp (not in Optuna) that keeps a few very bad
+                                    values from flattening the good region; false: Optuna's
+                                    plain standardisation */
 } hpo_gp_options;
-#define HPO_GP_OPTIONS_INIT { HPO_GP_OPTIONS_VERSION, 0, 10, false }
+#define HPO_GP_OPTIONS_INIT { HPO_GP_OPTIONS_VERSION, 0, 10, false, true }
 /** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
 HPO_EXTERN(int) hpo_gp_options_init(hpo_gp_options *opts, unsigned int version);
 /** GP sampler; opts NULL means defaults with seed 0. Errors: HPO_EVERSION. */

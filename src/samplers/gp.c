@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -258,7 +259,38 @@ static void parego(const double *vals, size_t n, size_t n_obj, hpo_rng *rng, dou
     }
 }
 
-static int build_targets(hpo_study *study, hpo__record **done, size_t n, hpo_rng *rng, double *y)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Output warping (hpo's addition to Optuna's GP): y <- -log(1 + (best - y)/q),
+ * q the median gap to the best. A monotone map, so the best trials stay best,
+ * but a few very bad values (rosenbrock's 1e5 next to 1e1) no longer flatten
+ * the standardised targets of the good region the GP has to resolve.
+ */
+static void warp(double *y, size_t n)
+{
+    double hi = -HUGE_VAL, *gap = hpo__malloc(n * sizeof(double));
+    if (gap == NULL)
+        return; /* unwarped targets still make a valid model */
+    for (size_t i = 0; i < n; i++)
+        hi = fmax(hi, y[i]);
+    for (size_t i = 0; i < n; i++)
+        gap[i] = hi - y[i];
+    qsort(gap, n, sizeof(double), cmp_double);
+    double q = gap[n / 2];
+    hpo__free(gap);
+    if (!(q > 0))
+        return;
+    for (size_t i = 0; i < n; i++)
+        y[i] = -log1p((hi - y[i]) / q);
+}
+
+static int build_targets(hpo_study *study, hpo__record **done, size_t n, bool warp_output,
+        hpo_rng *rng, double *y)
 {
     size_t n_obj = hpo_study_n_objectives(study);
     double *vals = hpo__malloc(n * n_obj * sizeof(double));
@@ -273,6 +305,8 @@ static int build_targets(hpo_study *study, hpo__record **done, size_t n, hpo_rng
     else
         parego(vals, n, n_obj, rng, y);
     hpo__free(vals);
+    if (warp_output)
+        warp(y, n);
     standardize(y, n);
     return HPO_OK;
 }
@@ -481,7 +515,7 @@ static int gp_sample(gp_impl *g, hpo_study *study, const hpo__record *trial,
     if (data.n == 0)
         goto out; /* nothing usable yet: independent sampling */
     trial_rng(g, trial, &rng);
-    rc = build_targets(study, done, data.n, &rng, data.y);
+    rc = build_targets(study, done, data.n, g->opts.warp_output, &rng, data.y);
     if (rc == HPO_OK)
         rc = fit_and_maximize(g, &data, &rng, space, study, trial, done, out);
 out:

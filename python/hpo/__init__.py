@@ -28,7 +28,7 @@ from ctypes import (POINTER, Structure, Union, byref, c_bool, c_char_p, c_double
 
 __all__ = [
     "HpoError", "TrialPruned", "TrialState", "StudyDirection", "Study", "Trial", "FrozenTrial",
-    "TPESampler", "RandomSampler", "MedianPruner", "PercentilePruner", "NopPruner",
+    "TPESampler", "RandomSampler", "GPSampler", "MedianPruner", "PercentilePruner", "NopPruner",
     "create_study", "load_study", "delete_study",
 ]
 
@@ -69,6 +69,11 @@ class _TpeOptions(Structure):
                 ("fn_payload", c_void_p)]
 
 
+class _GpOptions(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("n_startup_trials", c_size_t),
+                ("deterministic_objective", c_bool), ("warp_output", c_bool)]
+
+
 class _PercentileOptions(Structure):
     _fields_ = [("version", c_uint), ("n_startup_trials", c_size_t),
                 ("n_warmup_steps", c_int64), ("interval_steps", c_int64),
@@ -94,6 +99,8 @@ _storage_free = _sig("hpo_storage_free", None, _P)
 _sampler_random = _sig("hpo_sampler_random_new", c_int, POINTER(_P), c_uint64)
 _tpe_init = _sig("hpo_tpe_options_init", c_int, POINTER(_TpeOptions), c_uint)
 _sampler_tpe = _sig("hpo_sampler_tpe_new", c_int, POINTER(_P), POINTER(_TpeOptions))
+_gp_init = _sig("hpo_gp_options_init", c_int, POINTER(_GpOptions), c_uint)
+_sampler_gp = _sig("hpo_sampler_gp_new", c_int, POINTER(_P), POINTER(_GpOptions))
 _sampler_free = _sig("hpo_sampler_free", None, _P)
 _pruner_nop = _sig("hpo_pruner_nop_new", c_int, POINTER(_P))
 _pct_init = _sig("hpo_percentile_options_init", c_int, POINTER(_PercentileOptions), c_uint)
@@ -276,6 +283,32 @@ class RandomSampler:
     def _new(self):
         p = _P()
         _check(_sampler_random(byref(p), self._seed))
+        return p
+
+
+class GPSampler:
+    """Optuna's GPSampler: seed, n_startup_trials (10), deterministic_objective (False);
+    warp_output (hpo only, True) fits a monotone warp of the values (False: Optuna's
+    plain standardisation)."""
+
+    def __init__(self, *, seed=0, independent_sampler=None, n_startup_trials=10,
+                 deterministic_objective=False, warn_independent_sampling=True,
+                 warp_output=True):
+        if independent_sampler is not None and not isinstance(independent_sampler,
+                                                                RandomSampler):
+            raise ValueError("GPSampler: only a RandomSampler can be the independent sampler")
+        if n_startup_trials < 0:
+            raise ValueError(f"n_startup_trials must be >= 0, got {n_startup_trials}")
+        self._opts = _GpOptions()
+        _check(_gp_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.n_startup_trials = n_startup_trials
+        self._opts.deterministic_objective = bool(deterministic_objective)
+        self._opts.warp_output = bool(warp_output)
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_gp(byref(p), byref(self._opts)))
         return p
 
 

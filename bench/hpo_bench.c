@@ -255,6 +255,68 @@ done:
     return ret;
 }
 
+/*=========================== ask at a history ===========================*/
+
+#define ASK_TIMED 10
+
+/*
+ * The cost of one trial once the study holds --trials finished ones: the
+ * history is filled by the random sampler, then ASK_TIMED trials of the
+ * overhead objective run under the sampler being measured.
+ */
+static int cmd_ask(int argc, char **argv)
+{
+    bench_args a = {"gp", NULL, NULL, 300, 0, 1};
+    hpo_optimize_options opts = HPO_OPTIMIZE_OPTIONS_INIT;
+    hpo_storage *storage = NULL;
+    hpo_study *study = NULL;
+    hpo_sampler *s = NULL;
+    overhead_run run = {NULL, 0, ASK_TIMED};
+    double stamps[ASK_TIMED], gaps[ASK_TIMED], t0, mean = 0;
+    int rc, ret = 1;
+    if (parse_args(argc, argv, &a) != 0)
+        return 2;
+    if ((rc = hpo_storage_open(&storage, NULL)) != HPO_OK)
+        return fail_hpo("storage", rc);
+    if (open_study(storage, "random", a.seed, &study) != 0)
+        goto done;
+    opts.n_trials = (int64_t)a.trials;
+    if ((rc = hpo_study_optimize(study, bench_overhead_objective, NULL, &opts)) != HPO_OK) {
+        fail_hpo("history", rc);
+        goto done;
+    }
+    if (bench_sampler_new(&s, a.sampler, a.seed) != HPO_OK ||
+            hpo_study_set_sampler(study, s) != HPO_OK) {
+        fprintf(stderr, "hpo-bench: unknown sampler '%s'\n", a.sampler);
+        goto done;
+    }
+    run.stamps = stamps;
+    opts.n_trials = ASK_TIMED;
+    opts.callback = overhead_callback;
+    opts.callback_payload = &run;
+    t0 = bench_now();
+    if ((rc = hpo_study_optimize(study, bench_overhead_objective, NULL, &opts)) != HPO_OK) {
+        fail_hpo("optimize", rc);
+        goto done;
+    }
+    for (size_t i = 0; i < run.n; i++) {
+        gaps[i] = stamps[i] - (i == 0 ? t0 : stamps[i - 1]);
+        mean += gaps[i] / (double)run.n;
+    }
+    printf("{\"record\":\"result\",\"bench\":\"ask\",\"impl\":\"hpo-%s\",\"sampler\":\"%s\","
+           "\"history\":%llu,\"asks\":%zu,\"mean_s\":",
+           hpo_version_string(), a.sampler, (unsigned long long)a.trials, run.n);
+    bench_put_num(stdout, mean);
+    fputs(",\"p50_s\":", stdout);
+    bench_put_num(stdout, bench_median(gaps, run.n));
+    fputs("}\n", stdout);
+    ret = 0;
+done:
+    hpo_study_free(study);
+    hpo_storage_free(storage);
+    return ret;
+}
+
 /*=========================== quality suite ===========================*/
 
 typedef struct suite_run {
@@ -381,6 +443,8 @@ static const bench_command commands[] = {
          "[--trials 200] [--hpo PATH] [--storage URL]  hpo run cost per trial beyond start-up"},
         {"viz", bench_viz_main,
          "[--trials 10000] [--storage URL] [--hpo PATH]  importance, report, dashboard time"},
+        {"ask", cmd_ask,
+         "--sampler S --trials H [--seed K]  time per trial at a history of H finished trials"},
         {"suite", cmd_suite,
          "--sampler S --function F|all [--trials 100] [--seeds 10]  best value vs trials"},
 };

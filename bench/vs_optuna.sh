@@ -7,9 +7,12 @@
 # (5.0.0, or the newest 5.x that PyPI has; OPTUNA_VERSION overrides), runs the
 # overhead objective under hpo's TPE and Optuna's TPESampler(seed=K), and prints
 # both result lines and {"record":"ratio",...} (Optuna time / hpo time, so > 1
-# means hpo is faster). With --suite it also runs the quality suite (hpo tpe,
-# hpo random, Optuna tpe; 100 trials, seeds 0..S-1) and prints every result line,
-# a summary line per function, and a table of median final regret.
+# means hpo is faster). With --suite it also runs the quality suite (100 trials,
+# seeds 0..S-1) for hpo's samplers ($HPO_SAMPLERS, default "tpe random gp cmaes
+# auto") and Optuna's ($OPTUNA_SAMPLERS, default "tpe gp cmaes": GPSampler and
+# CmaEsSampler) and prints every result line, a summary line per function (best
+# Optuna sampler, hpo/best ratios, wall time ratios) and a table of median final
+# regret and median seconds per study (bench/suite_table.py).
 #
 # Environment: OPTUNA_VENV=DIR reuses a venv that already has optuna;
 # HPO_BENCH=PATH uses that binary instead of building build/hpo-bench.
@@ -83,53 +86,26 @@ EOF
 
 [ "$suite" -eq 1 ] || exit 0
 
-"$HPO_BENCH" suite --sampler tpe --function all --trials 100 --seeds "$seeds" > "$tmp/s_hpo_tpe"
-"$HPO_BENCH" suite --sampler random --function all --trials 100 --seeds "$seeds" \
-    > "$tmp/s_hpo_random"
-"$py" "$here/optuna_bench.py" suite --sampler tpe --function all --trials 100 --seeds "$seeds" \
-    > "$tmp/s_optuna_tpe"
-cat "$tmp/s_hpo_tpe" "$tmp/s_hpo_random" "$tmp/s_optuna_tpe"
-"$py" - "$tmp/s_hpo_tpe" "$tmp/s_hpo_random" "$tmp/s_optuna_tpe" <<'EOF'
-import json, statistics, sys
-cols = ["hpo tpe", "hpo random", "optuna tpe"]
-regrets = {}  # function -> column -> [final regret per seed]
-order = []
-for col, path in zip(cols, sys.argv[1:]):
-    for line in open(path):
-        rec = json.loads(line)
-        fn = rec["function"]
-        if fn not in regrets:
-            regrets[fn] = {c: [] for c in cols}
-            order.append(fn)
-        regrets[fn][col].append(rec["final_regret"])
-
-def ratio(a, b):
-    if a is None or b is None:
-        return None
-    if b == 0:
-        return 1.0 if a == 0 else float("inf")
-    return a / b
-
-rows = []
-for fn in order:
-    med = {c: (statistics.median(v) if v and None not in v else None)
-           for c, v in regrets[fn].items()}
-    r1 = ratio(med["hpo tpe"], med["optuna tpe"])
-    r2 = ratio(med["hpo tpe"], med["hpo random"])
-    summary = {"record": "summary", "bench": "quality", "function": fn,
-               "n_seeds": len(regrets[fn]["hpo tpe"]), "median_final_regret": med,
-               "hpo_tpe_over_optuna_tpe": r1 if r1 != float("inf") else None,
-               "hpo_tpe_over_hpo_random": r2 if r2 != float("inf") else None}
-    print(json.dumps(summary, separators=(",", ":")))
-    rows.append((fn, med, r1, r2))
-
-def f(x):
-    return "n/a" if x is None else f"{x:.4g}"
-
-print()
-print(f"{'median final regret':<20}{'hpo tpe':>12}{'hpo random':>12}{'optuna tpe':>12}"
-      f"{'tpe/optuna':>12}{'tpe/random':>12}")
-for fn, med, r1, r2 in rows:
-    print(f"{fn:<20}{f(med['hpo tpe']):>12}{f(med['hpo random']):>12}"
-          f"{f(med['optuna tpe']):>12}{f(r1):>12}{f(r2):>12}")
-EOF
+# hpo's samplers and Optuna's, one after the other on the same functions and seeds.
+# Optuna's GPSampler needs torch and scipy, CmaEsSampler the cmaes package: the venv
+# gets them (PyPI torch; OPTUNA_VENV may point at one that has them already).
+hpo_samplers=${HPO_SAMPLERS:-"tpe random gp cmaes auto"}
+optuna_samplers=${OPTUNA_SAMPLERS:-"tpe gp cmaes"}
+if [ -z "${OPTUNA_VENV:-}" ]; then
+    "$py" -m pip install -q --disable-pip-version-check torch scipy cmaes greenlet >&2
+fi
+files=""
+for s in $hpo_samplers; do
+    OPENBLAS_NUM_THREADS=1 "$HPO_BENCH" suite --sampler "$s" --function all --trials 100 \
+        --seeds "$seeds" > "$tmp/s_hpo_$s"
+    files="$files $tmp/s_hpo_$s"
+done
+for s in $optuna_samplers; do
+    OMP_NUM_THREADS=1 "$py" "$here/optuna_bench.py" suite --sampler "$s" --function all \
+        --trials 100 --seeds "$seeds" > "$tmp/s_optuna_$s"
+    files="$files $tmp/s_optuna_$s"
+done
+# shellcheck disable=SC2086
+cat $files
+# shellcheck disable=SC2086
+"$py" "$here/suite_table.py" $files

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/runner/algo.h"
 #include "hpo/hpo.h"
 #include "mlp/objective.h"
 
@@ -31,6 +32,7 @@ typedef struct demo_opts {
     long jobs;
     long threads;
     long seed;
+    const char *sampler;
     const char *report;
     bool retrain;
     bool quiet;
@@ -57,6 +59,8 @@ static void usage(FILE *out)
             "  --jobs J         trials at once, on threads (default 1)\n"
             "  --threads T      threads per trial (default: CPUs / jobs)\n"
             "  --seed S         seed of the sampler and the trainings (default 0)\n"
+            "  --sampler SPEC   as hpo run --sampler (default auto: GP for the first\n"
+            "                   trials, see hpo run --help)\n"
             "  --retrain        train the study's best configuration on the full training\n"
             "                   set for --epochs and report its test accuracy\n"
             "  --report FILE    also write a self-contained HTML report of the study\n"
@@ -147,6 +151,8 @@ static int parse_args(demo_opts *o, int argc, char **argv)
             rc = parse_long(a, v, 1, HPO_MLP_MAX_THREADS, &o->threads);
         else if (strcmp(a, "--report") == 0)
             o->report = v;
+        else if (strcmp(a, "--sampler") == 0)
+            o->sampler = v;
         else if (strcmp(a, "--seed") == 0)
             rc = parse_long(a, v, 0, 2147483647L, &o->seed);
         else {
@@ -394,7 +400,7 @@ done:
 int cmd_demo(int argc, char **argv)
 {
     demo_opts o = {30, "sqlite:///hpo.db", "mlp-fashion-mnist", HPO_MLP_DEFAULT_DATA_DIR, 0.1,
-            0, 1, 0, 0, NULL, false, false};
+            0, 1, 0, 0, NULL, NULL, false, false};
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;
     hpo_study_options so = HPO_STUDY_OPTIONS_INIT;
@@ -419,6 +425,17 @@ int cmd_demo(int argc, char **argv)
     if (rc != HPO_OK) {
         hpo_storage_free(storage);
         return fail("opening the study");
+    }
+    if (o.sampler != NULL) {
+        hpo_sampler *sampler = NULL;
+        char err[256];
+        if (cli_sampler_new(o.sampler, (uint64_t)o.seed, &sampler, err, sizeof(err)) != 0 ||
+                hpo_study_set_sampler(study, sampler) != HPO_OK) {
+            fprintf(stderr, "hpo demo: --sampler: %s\n", sampler == NULL ? err : hpo_last_error());
+            hpo_study_free(study);
+            hpo_storage_free(storage);
+            return 2;
+        }
     }
     if (hpo_study_direction(study, 0) != HPO_MAXIMIZE) {
         fprintf(stderr, "hpo demo: study '%s' exists and does not maximise accuracy\n", o.study);

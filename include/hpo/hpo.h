@@ -358,6 +358,52 @@ HPO_EXTERN(int) hpo_sampler_gp_new(hpo_sampler **out, const hpo_gp_options *opts
 
 /* ---- CMA-ES ---- */
 
+/** What CMA-ES does when a run has converged (the `cmaes` termination tests fire). */
+typedef enum hpo_cmaes_restart {
+    HPO_CMAES_RESTART_NONE = 0, /* keep sampling from the converged run */
+    HPO_CMAES_RESTART_IPOP = 1  /* restart at a random mean with popsize * inc_popsize */
+} hpo_cmaes_restart;
+
+#define HPO_CMAES_OPTIONS_VERSION 1
+/**
+ * CMA-ES (Optuna's CmaEsSampler over the `cmaes` package's CMA / CMAwM) on
+ * the intersection of the non-single float and int parameters of COMPLETE
+ * trials, normalised to [0,1] (log parameters in log space, steps widened by
+ * half a step). Categoricals, parameters outside that space and every
+ * parameter during startup are drawn at random. Single objective only: a
+ * multi-objective study gets HPO_EINVAL at the first suggest.
+ * Unlike Optuna (whose restart_strategy is deprecated and off), the default
+ * here restarts with IPOP, as the project asked: when a run converges (the
+ * `cmaes` termination tests), a new one starts at a random mean with the
+ * population multiplied by inc_popsize (capped at 2^20).
+ * State lives in trial system attributes (cma:generation, cma:n_restarts,
+ * cma:popsize; cmawm:... and x_for_tell with margin), never pickled: every
+ * worker rebuilds the same optimizer by replaying the COMPLETE trials. NaN
+ * values are never told; +-inf are clipped to the generation's finite range.
+ * Fields are append-only.
+ */
+typedef struct hpo_cmaes_options {
+    unsigned int version;
+    uint64_t seed;
+    size_t n_startup_trials;       /* 1: random until this many COMPLETE trials */
+    double sigma0;                 /* 1/6: initial step size in the normalised space */
+    size_t popsize;                /* 0: 4 + floor(3 ln d); otherwise 2..2^20 */
+    hpo_cmaes_restart restart;     /* HPO_CMAES_RESTART_IPOP */
+    int inc_popsize;               /* 2: IPOP's population multiplier, >= 1 */
+    int with_margin;               /* -1 auto (on when a dimension is discrete), 0 off, 1 on */
+    bool consider_pruned_trials;   /* false: true tells PRUNED trials at their last value */
+} hpo_cmaes_options;
+#define HPO_CMAES_OPTIONS_INIT \
+    { HPO_CMAES_OPTIONS_VERSION, 0, 1, 1.0 / 6.0, 0, HPO_CMAES_RESTART_IPOP, 2, -1, false }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION, HPO_EMISUSE. */
+HPO_EXTERN(int) hpo_cmaes_options_init(hpo_cmaes_options *opts, unsigned int version);
+/**
+ * CMA-ES sampler; opts NULL means defaults with seed 0. Errors: HPO_EVERSION,
+ * HPO_EINVAL naming the field (popsize 1, sigma0 <= 0 / NaN / inf,
+ * inc_popsize < 1, with_margin not -1/0/1, unknown restart).
+ */
+HPO_EXTERN(int) hpo_sampler_cmaes_new(hpo_sampler **out, const hpo_cmaes_options *opts);
+
 /* ---- QMC, grid, brute force, partial fixed ---- */
 
 /* ---- NSGA-II ---- */

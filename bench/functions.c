@@ -248,5 +248,10 @@ int bench_sampler_new(hpo_sampler **out, const char *name, uint64_t seed)
         g.seed = seed;
         return hpo_sampler_gp_new(out, &g);
     }
+    if (strcmp(name, "cmaes") == 0) {
+        hpo_cmaes_options c = HPO_CMAES_OPTIONS_INIT;
+        c.seed = seed;
+        return hpo_sampler_cmaes_new(out, &c);
+    }
     return HPO_ENOTFOUND;
 }

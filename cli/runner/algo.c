@@ -147,6 +147,50 @@ static int gp_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, si
     return made("gp", hpo_sampler_gp_new(out, &o), err, errlen);
 }
 
+static int cmaes_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_cmaes_options o = HPO_CMAES_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *val = s->values[i];
+        if (k == NULL)
+            return unknown_key("cmaes", val, err, errlen);
+        if (strcmp(k, "restart") == 0) {
+            if (strcmp(val, "ipop") != 0 && strcmp(val, "none") != 0) {
+                snprintf(err, errlen, "cmaes: restart must be ipop or none");
+                return -1;
+            }
+            o.restart = strcmp(val, "ipop") == 0 ? HPO_CMAES_RESTART_IPOP : HPO_CMAES_RESTART_NONE;
+            continue;
+        }
+        if (strcmp(k, "sigma0") == 0) {
+            char *end;
+            o.sigma0 = strtod(val, &end);
+            if (end == val || *end != '\0') {
+                snprintf(err, errlen, "cmaes: sigma0=%.100s is not a number", val);
+                return -1;
+            }
+            continue;
+        }
+        if (spec_int("cmaes", k, val, 0, &v, err, errlen) != 0)
+            return -1;
+        if (strcmp(k, "popsize") == 0)
+            o.popsize = (size_t)v;
+        else if (strcmp(k, "startup") == 0)
+            o.n_startup_trials = (size_t)v;
+        else if (strcmp(k, "margin") == 0 && v <= 1)
+            o.with_margin = (int)v;
+        else if (strcmp(k, "inc") == 0 && v <= 1000)
+            o.inc_popsize = (int)v;
+        else if (strcmp(k, "pruned") == 0 && v <= 1)
+            o.consider_pruned_trials = v == 1;
+        else
+            return unknown_key("cmaes", k, err, errlen);
+    }
+    return made("cmaes", hpo_sampler_cmaes_new(out, &o), err, errlen);
+}
+
 typedef int (*sampler_ctor)(const spec *s, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen);
 
@@ -156,10 +200,11 @@ static const struct {
 } samplers[] = {
         {"tpe", tpe_new},
         {"gp", gp_new},
+        {"cmaes", cmaes_new},
         {"random", random_new},
 };
 
-#define SAMPLER_NAMES "tpe, gp or random"
+#define SAMPLER_NAMES "tpe, gp, cmaes or random"
 
 int cli_sampler_new(const char *text, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen)

@@ -248,6 +248,11 @@ int bench_sampler_new(hpo_sampler **out, const char *name, uint64_t seed)
         g.seed = seed;
         return hpo_sampler_gp_new(out, &g);
     }
+    if (strcmp(name, "auto") == 0) {
+        hpo_auto_options a = HPO_AUTO_OPTIONS_INIT;
+        a.seed = seed;
+        return hpo_sampler_auto_new(out, &a);
+    }
     if (strcmp(name, "cmaes") == 0) {
         hpo_cmaes_options c = HPO_CMAES_OPTIONS_INIT;
         c.seed = seed;

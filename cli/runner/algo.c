@@ -191,6 +191,25 @@ static int cmaes_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err,
     return made("cmaes", hpo_sampler_cmaes_new(out, &o), err, errlen);
 }
 
+static int auto_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_auto_options o = HPO_AUTO_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i];
+        if (k == NULL)
+            return unknown_key("auto", s->values[i], err, errlen);
+        if (spec_int("auto", k, s->values[i], 0, &v, err, errlen) != 0)
+            return -1;
+        if (strcmp(k, "gp_max") == 0)
+            o.gp_max_trials = (size_t)v;
+        else
+            return unknown_key("auto", k, err, errlen);
+    }
+    return made("auto", hpo_sampler_auto_new(out, &o), err, errlen);
+}
+
 typedef int (*sampler_ctor)(const spec *s, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen);
 
@@ -199,12 +218,13 @@ static const struct {
     sampler_ctor ctor;
 } samplers[] = {
         {"tpe", tpe_new},
+        {"auto", auto_new},
         {"gp", gp_new},
         {"cmaes", cmaes_new},
         {"random", random_new},
 };
 
-#define SAMPLER_NAMES "tpe, gp, cmaes or random"
+#define SAMPLER_NAMES "auto, tpe, gp, cmaes or random"
 
 int cli_sampler_new(const char *text, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen)

@@ -409,6 +409,26 @@ HPO_EXTERN(int) hpo_sampler_cmaes_new(hpo_sampler **out, const hpo_cmaes_options
 /* ---- NSGA-II ---- */
 
 /* ---- auto (the default sampler) ---- */
+#define HPO_AUTO_OPTIONS_VERSION 1
+/**
+ * The default sampler of new studies: each trial is delegated to GP, TPE or
+ * CMA-ES by the study's search space and history (several objectives,
+ * conditional or mostly categorical spaces: TPE; fewer than gp_max_trials
+ * COMPLETE trials: GP; longer all-numeric runs: CMA-ES; else TPE). The choice
+ * is stored on the trial as the system attribute "auto:sampler" ("gp", "tpe",
+ * "cmaes"). Fields are append-only.
+ */
+typedef struct hpo_auto_options {
+    unsigned int version;
+    uint64_t seed;
+    size_t gp_max_trials; /* 300: GP while the study has fewer COMPLETE trials */
+} hpo_auto_options;
+#define HPO_AUTO_OPTIONS_INIT { HPO_AUTO_OPTIONS_VERSION, 0, 300 }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_auto_options_init(hpo_auto_options *opts, unsigned int version);
+/** The auto sampler; opts NULL means defaults with seed 0. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_sampler_auto_new(hpo_sampler **out, const hpo_auto_options *opts);
+
 
 /** Never prunes. */
 HPO_EXTERN(int) hpo_pruner_nop_new(hpo_pruner **out);

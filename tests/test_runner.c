@@ -866,13 +866,13 @@ static void test_usage_errors(void **state)
         {"run", "--metric", "acc", "--trials", "1", "--param", "lr=float:1:0", "--", "true", NULL},
         {"run", "--metric", "acc", "--trials", "1", "--bogus", NULL},
         {"run", "--metric", "acc", "--trials", "1", NULL},
-        {"run", "--metric", "acc", "--trials", "1", "--sampler", "cmaes", "--", "true", NULL},
+        {"run", "--metric", "acc", "--trials", "1", "--sampler", "hyperopt", "--", "true", NULL},
         {"run", "--metric", "acc", "--trials", "x", "--", "true", NULL},
         {"run", "--metric", "acc", "--trials", "1", "--gpus", "0,0", "--", "true", NULL},
     };
     static const char *const want[] = {"unknown name {nope}", "--metric NAME is required",
             "give --trials N or --timeout", "parameter 'lr'", "unknown option '--bogus'",
-            "no command", "unknown sampler 'cmaes'", "--trials 'x'", "appears twice"};
+            "no command", "unknown sampler 'hyperopt'", "--trials 'x'", "appears twice"};
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *out = NULL;

@@ -20,60 +20,75 @@ static double clampd(double v, double lo, double hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static double uniform_in(hpo_rng *rng, double lo, double hi)
+/* u in [0, 1) onto [lo, hi): the one affine map both random and QMC draws use. */
+static double unit_to(double u, double lo, double hi)
 {
-    return lo + hpo__rng_uniform(rng) * (hi - lo);
+    return lo + u * (hi - lo);
 }
 
-static double sample_float(hpo_rng *rng, const hpo_distribution *d)
+static double float_from_unit(const hpo_distribution *d, double u)
 {
-    double u;
+    double v;
     if (d->low == d->high)
         return d->low;
     if (d->has_step) {
-        u = uniform_in(rng, d->low - d->step / 2.0, d->high + d->step / 2.0);
+        v = unit_to(u, d->low - d->step / 2.0, d->high + d->step / 2.0);
         /* nearbyint rounds half to even, like np.round. */
-        return clampd(d->low + nearbyint((u - d->low) / d->step) * d->step, d->low, d->high);
+        return clampd(d->low + nearbyint((v - d->low) / d->step) * d->step, d->low, d->high);
     }
     if (d->log)
-        u = exp(uniform_in(rng, log(d->low), log(d->high)));
+        v = exp(unit_to(u, log(d->low), log(d->high)));
     else
-        u = uniform_in(rng, d->low, d->high);
+        v = unit_to(u, d->low, d->high);
     /* high itself is never returned (Optuna caps at nextafter(high, -inf)). */
-    return clampd(u, d->low, nextafter(d->high, -HUGE_VAL));
+    return clampd(v, d->low, nextafter(d->high, -HUGE_VAL));
 }
 
-static double sample_int(hpo_rng *rng, const hpo_distribution *d)
+static double int_from_unit(const hpo_distribution *d, double u)
 {
     double lo = (double)d->ilow, hi = (double)d->ihigh, v;
     if (d->ilow == d->ihigh)
         return lo;
     if (d->log) {
-        double u = uniform_in(rng, log(lo - 0.5), log(hi + 0.5));
-        v = nearbyint(exp(u)); /* Python round(): half to even */
+        v = nearbyint(exp(unit_to(u, log(lo - 0.5), log(hi + 0.5)))); /* round(): half even */
     } else {
         double step = (double)d->istep;
-        double u = uniform_in(rng, lo - step / 2.0, hi + step / 2.0);
-        v = floor((u - lo) / step + 0.5) * step + lo;
+        double w = unit_to(u, lo - step / 2.0, hi + step / 2.0);
+        v = floor((w - lo) / step + 0.5) * step + lo;
     }
     return clampd(v, lo, hi);
 }
 
-double hpo__random_sample(hpo_rng *rng, const hpo_distribution *d)
+double hpo__dist_from_unit(const hpo_distribution *d, double u)
 {
     switch (d->kind) {
     case HPO_DIST_FLOAT:
-        return sample_float(rng, d);
+        return float_from_unit(d, u);
     case HPO_DIST_INT:
-        return sample_int(rng, d);
+        return int_from_unit(d, u);
     case HPO_DIST_CATEGORICAL:
-    default:
-        return d->n_choices > 0 ? (double)hpo__rng_below(rng, d->n_choices) : 0.0;
+    default: {
+        double k = floor(u * (double)d->n_choices);
+        return d->n_choices == 0 ? 0.0 : clampd(k, 0.0, (double)d->n_choices - 1.0);
+    }
     }
 }
 
-static int random_sample_independent(hpo_sampler *s, hpo_study *study, const hpo__record *trial,
-        const char *name, const hpo_distribution *dist, double *out)
+double hpo__random_sample(hpo_rng *rng, const hpo_distribution *d)
+{
+    if (d->kind == HPO_DIST_CATEGORICAL)
+        return d->n_choices > 0 ? (double)hpo__rng_below(rng, d->n_choices) : 0.0;
+    if (d->kind == HPO_DIST_FLOAT ? d->low == d->high : d->ilow == d->ihigh)
+        return d->kind == HPO_DIST_FLOAT ? d->low : (double)d->ilow; /* no draw, as Optuna */
+    return hpo__dist_from_unit(d, hpo__rng_uniform(rng));
+}
+
+static int random_sample_independent(hpo_sampler *s,
+                                     hpo_study *study,
+                                     const hpo__record *trial,
+                                     const char *name,
+                                     const hpo_distribution *dist,
+                                     double *out)
 {
     random_impl *impl = s->impl;
     (void)study;

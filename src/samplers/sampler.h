@@ -61,5 +61,11 @@ int hpo__sampler_new(hpo_sampler **out, const hpo__sampler_ops *ops, void *impl)
 
 /* Optuna's RandomSampler draw for one distribution (shared by TPE's startup phase). */
 double hpo__random_sample(hpo_rng *rng, const hpo_distribution *d);
+/**
+ * The value (internal form) at u in [0, 1) of the distribution's transformed
+ * space: log space for log dists, bounds widened by half a step and rounded for
+ * steps, a categorical's [0, K) floored. Random and QMC draws share it.
+ */
+double hpo__dist_from_unit(const hpo_distribution *d, double u);
 
 #endif

@@ -404,9 +404,119 @@ HPO_EXTERN(int) hpo_cmaes_options_init(hpo_cmaes_options *opts, unsigned int ver
  */
 HPO_EXTERN(int) hpo_sampler_cmaes_new(hpo_sampler **out, const hpo_cmaes_options *opts);
 
-/* ---- QMC, grid, brute force, partial fixed ---- */
+/* ---- QMC ---- */
+
+/** The low-discrepancy sequence of the qmc sampler. */
+typedef enum hpo_qmc_type {
+    HPO_QMC_SOBOL = 0, /* Joe-Kuo direction numbers, up to 1024 parameters */
+    HPO_QMC_HALTON = 1 /* radical inverses in the first primes */
+} hpo_qmc_type;
+
+#define HPO_QMC_OPTIONS_VERSION 1
+/**
+ * Quasi-Monte Carlo sampling (Optuna's QMCSampler): the parameters of the
+ * study's first finished trial (before one exists: those running trials have
+ * suggested) are drawn jointly from point n of a Sobol or Halton sequence,
+ * where n is the trial number (Optuna keeps a counter in a study attribute;
+ * the number is unique across workers, so no two trials share a point). Other
+ * parameters, and the first trial's, are drawn at random. Scrambling (Sobol:
+ * linear matrix scramble plus digital shift; Halton: random digit
+ * permutations) is seeded by seed. Fields are append-only.
+ */
+typedef struct hpo_qmc_options {
+    unsigned int version;
+    uint64_t seed;
+    hpo_qmc_type qmc_type; /* HPO_QMC_SOBOL */
+    bool scramble;         /* false, as Optuna */
+} hpo_qmc_options;
+#define HPO_QMC_OPTIONS_INIT { HPO_QMC_OPTIONS_VERSION, 0, HPO_QMC_SOBOL, false }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_qmc_options_init(hpo_qmc_options *opts, unsigned int version);
+/** QMC sampler; opts NULL means defaults. Errors: HPO_EVERSION, HPO_EINVAL (qmc_type). */
+HPO_EXTERN(int) hpo_sampler_qmc_new(hpo_sampler **out, const hpo_qmc_options *opts);
+
+/* ---- grid ---- */
+
+/* ---- brute force ---- */
+#define HPO_BRUTE_FORCE_OPTIONS_VERSION 1
+/**
+ * Exhaustive search over the define-by-run space (Optuna's BruteForceSampler).
+ * Each suggest rebuilds, from the COMPLETE, PRUNED, RUNNING and FAIL trials
+ * that agree with this trial's parameters so far, the tree of what has been
+ * tried below this point, and picks a candidate whose subtree is not yet
+ * exhausted (weighted half by the number of untried branches, half flat;
+ * candidates only running trials took come last). When none is left, a
+ * uniformly random candidate is returned. When a trial ends and nothing
+ * untried remains, the sampler calls hpo_study_stop(), so optimize() ends.
+ * Categorical, int and stepped float parameters only (at most 2^20 candidates
+ * each); a float without a step fails its suggest with HPO_EINVAL, as does a
+ * search space that changes between trials. Fields are append-only.
+ */
+typedef struct hpo_brute_force_options {
+    unsigned int version;
+    uint64_t seed;             /* 0: fixes the (random) search order */
+    bool avoid_premature_stop; /* false: true treats a running trial as possibly unfinished */
+} hpo_brute_force_options;
+#define HPO_BRUTE_FORCE_OPTIONS_INIT { HPO_BRUTE_FORCE_OPTIONS_VERSION, 0, false }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION, HPO_EMISUSE. */
+HPO_EXTERN(int) hpo_brute_force_options_init(hpo_brute_force_options *opts, unsigned int version);
+/**
+ * Brute-force sampler; opts NULL means defaults with seed 0. Errors:
+ * HPO_EMISUSE (out NULL), HPO_EVERSION, HPO_ENOMEM.
+ */
+HPO_EXTERN(int) hpo_sampler_brute_force_new(hpo_sampler **out,
+        const hpo_brute_force_options *opts);
+
+/* ---- partial fixed ---- */
 
 /* ---- NSGA-II ---- */
+
+/** How NSGA-II recombines the numerical parameters of its parents (Optuna's crossovers). */
+typedef enum hpo_nsga2_crossover {
+    HPO_NSGA2_CROSSOVER_UNIFORM = 0,  /* each gene from either parent (swapping_prob) */
+    HPO_NSGA2_CROSSOVER_BLXALPHA = 1, /* uniform in the parents' box widened by alpha 0.5 */
+    HPO_NSGA2_CROSSOVER_SBX = 2,      /* simulated binary; eta 20 multi-, 2 single-objective */
+    HPO_NSGA2_CROSSOVER_VSBX = 3,     /* vector SBX, same eta */
+    HPO_NSGA2_CROSSOVER_UNDX = 4,     /* unimodal normal, three parents */
+    HPO_NSGA2_CROSSOVER_SPX = 5       /* simplex, three parents, epsilon sqrt(d + 2) */
+} hpo_nsga2_crossover;
+
+#define HPO_NSGA2_OPTIONS_VERSION 1
+/**
+ * NSGA-II (Optuna's NSGAIISampler), for one or several objectives. Trials are
+ * grouped in generations of population_size COMPLETE trials (the trial system
+ * attribute "NSGAIISampler:generation", as Optuna writes it); generation 0 is
+ * random. The parents of generation g are the elite of generation g-1 plus the
+ * parents of g-1: whole non-domination ranks (constraint-aware when a trial has
+ * a "constraints" / "constraints:<name>" attribute: feasible first, then by
+ * total violation), the last rank cut by crowding distance. They are recomputed
+ * from the storage, never cached in it, so every worker agrees. A child is, with
+ * crossover_prob, a crossover of parents picked by binary tournament on
+ * (constrained) dominance, else a copy of a random parent; then each parameter
+ * is redrawn at random with mutation_prob. Categorical parameters cross over
+ * uniformly; parameters outside the intersection space are drawn at random.
+ * Every random choice comes from (seed, trial number). Fields are append-only.
+ */
+typedef struct hpo_nsga2_options {
+    unsigned int version;
+    uint64_t seed;
+    size_t population_size;        /* 50: >= 2 and >= the crossover's parents (3: UNDX, SPX) */
+    double mutation_prob;          /* -1 (NaN or < 0): 1 / max(1, n_params); else [0, 1] */
+    hpo_nsga2_crossover crossover; /* HPO_NSGA2_CROSSOVER_UNIFORM */
+    double crossover_prob;         /* 0.9, in [0, 1] */
+    double swapping_prob;          /* 0.5, in [0, 1]: uniform crossover's swap chance */
+} hpo_nsga2_options;
+#define HPO_NSGA2_OPTIONS_INIT \
+    { HPO_NSGA2_OPTIONS_VERSION, 0, 50, -1.0, HPO_NSGA2_CROSSOVER_UNIFORM, 0.9, 0.5 }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION, HPO_EMISUSE. */
+HPO_EXTERN(int) hpo_nsga2_options_init(hpo_nsga2_options *opts, unsigned int version);
+/**
+ * NSGA-II sampler; opts NULL means defaults with seed 0. Errors: HPO_EVERSION,
+ * HPO_EINVAL naming the field (population_size < 2 or below the crossover's
+ * parents, mutation_prob > 1, crossover_prob or swapping_prob outside [0, 1]
+ * or NaN, unknown crossover).
+ */
+HPO_EXTERN(int) hpo_sampler_nsga2_new(hpo_sampler **out, const hpo_nsga2_options *opts);
 
 /* ---- auto (the default sampler) ---- */
 #define HPO_AUTO_OPTIONS_VERSION 1

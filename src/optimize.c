@@ -121,8 +121,10 @@ static bool run_one(run_state *rs)
     {
         /* Started trials (not WAITING ones) count, so parallel workers never overshoot. */
         int64_t cap = rs->opts->study_wide_target ? rs->opts->n_trials : -1;
+        /* A grid sampler's last point ends the run as Optuna's study.stop() does. */
+        bool limited = hpo_study_trial_limit(study) >= 0;
         if ((rc = hpo_study_ask_capped(study, cap, &t)) != HPO_OK) {
-            if (rc == HPO_ESTATE && cap >= 0) { /* the target is reached: a normal end */
+            if (rc == HPO_ESTATE && (cap >= 0 || limited)) { /* a normal end */
                 hpo_clear_error();
                 atomic_store(&rs->target_reached, true);
             } else {

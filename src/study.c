@@ -388,6 +388,17 @@ int hpo_study_set_sampler(hpo_study *study, hpo_sampler *sampler)
     return HPO_OK;
 }
 
+int64_t hpo_study_trial_limit(hpo_study *study)
+{
+    int64_t limit;
+    if (hpo__study_check(study) != HPO_OK)
+        return -1;
+    pthread_mutex_lock(&study->algo_mu);
+    limit = hpo__sampler_trial_limit(study->sampler);
+    pthread_mutex_unlock(&study->algo_mu);
+    return limit;
+}
+
 int hpo_study_set_pruner(hpo_study *study, hpo_pruner *pruner)
 {
     int rc = hpo__study_check(study);

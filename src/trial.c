@@ -105,8 +105,15 @@ int hpo_study_ask_capped(hpo_study *study, int64_t max_trials, hpo_trial **out)
     hpo__study_drop_snapshot(); /* the samplers see the trials as of this trial */
     {
         hpo__record *got;
-        if ((rc = next_trial(study, max_trials, &got)) != HPO_OK)
+        int64_t limit = hpo_study_trial_limit(study);
+        bool by_sampler = limit >= 0 && (max_trials < 0 || limit < max_trials);
+        if ((rc = next_trial(study, by_sampler ? limit : max_trials, &got)) != HPO_OK) {
+            if (rc == HPO_ESTATE && by_sampler)
+                rc = hpo__error_set(HPO_ESTATE, "the %s has given all its %lld points "
+                        "(the study has that many trials)", study->sampler->ops->name,
+                        (long long)limit);
             goto fail;
+        }
         /* Own a private copy: the handle mutates it as the trial goes. */
         if (atomic_load(&got->refcount) == 1) {
             t->rec = got;
@@ -154,40 +161,15 @@ void hpo_trial_free(hpo_trial *t)
 
 /* ---- suggest --------------------------------------------------------------- */
 
-static int json_to_value(const json_t *j, hpo_value *out)
-{
-    if (json_is_string(j))
-        *out = hpo_value_string(json_string_value(j));
-    else if (json_is_integer(j))
-        *out = hpo_value_int((int64_t)json_integer_value(j));
-    else if (json_is_real(j))
-        *out = hpo_value_float(json_real_value(j));
-    else if (json_is_boolean(j))
-        *out = hpo_value_bool(json_is_true(j));
-    else if (json_is_null(j))
-        *out = hpo_value_null();
-    else
-        return hpo__error_set(HPO_EINVAL, "fixed value is not a scalar");
-    return HPO_OK;
-}
-
 /* Fixed (enqueued) value for name, if any. *found false when not fixed. */
 static int fixed_value(hpo_trial *t, const char *name, const hpo_distribution *d, bool *found,
         double *out)
 {
     const json_t *j = t->fixed ? json_object_get(t->fixed, name) : NULL;
-    hpo_value v;
     *found = false;
     if (j == NULL)
         return HPO_OK;
-    HPO_TRY(json_to_value(j, &v));
-    /* A fixed int for a float distribution is fine: it is a number. */
-    if (d->kind == HPO_DIST_FLOAT && v.type == HPO_VALUE_INT)
-        v = hpo_value_float((double)v.u.i);
-    if (d->kind == HPO_DIST_INT && v.type == HPO_VALUE_FLOAT && v.u.f == floor(v.u.f) &&
-            fabs(v.u.f) < 9.007199254740992e15)
-        v = hpo_value_int((int64_t)v.u.f);
-    if (hpo__dist_to_internal(d, &v, out) != HPO_OK)
+    if (hpo__json_to_internal(d, j, out) != HPO_OK)
         return hpo__error_wrap(HPO_EINVAL, "enqueued value for '%s'", name);
     if (!hpo__dist_contains(d, *out))
         hpo__log(HPO_LOG_WARNING,

@@ -437,6 +437,21 @@ HPO_EXTERN(int) hpo_sampler_qmc_new(hpo_sampler **out, const hpo_qmc_options *op
 
 /* ---- grid ---- */
 
+/**
+ * Grid search (Optuna's GridSampler). search_space_json is an object of value
+ * lists, e.g. {"lr": [0.001, 0.01], "opt": ["adam", "sgd"]}; the grid is their
+ * Cartesian product with parameters sorted by name, shuffled once by seed.
+ * Trial n takes point n (system attributes "grid_id" and "search_space", as
+ * Optuna writes them), so workers sharing the study cover every point exactly
+ * once; hpo_study_trial_limit() is the grid's size, past which ask refuses to
+ * start a trial and optimize() ends. A value that its parameter's distribution
+ * does not contain, or a parameter not in the grid, fails that suggest with
+ * HPO_EINVAL. Errors: HPO_EINVAL (not an object of non-empty lists of scalars,
+ * more than 2^24 points), HPO_EMISUSE (out NULL), HPO_ENOMEM.
+ */
+HPO_EXTERN(int) hpo_sampler_grid_new(hpo_sampler **out, const char *search_space_json,
+        uint64_t seed);
+
 /* ---- brute force ---- */
 #define HPO_BRUTE_FORCE_OPTIONS_VERSION 1
 /**
@@ -735,6 +750,12 @@ HPO_EXTERN(int) hpo_optimize_options_init(hpo_optimize_options *opts, unsigned i
  */
 HPO_EXTERN(int) hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *payload,
         const hpo_optimize_options *opts);
+/**
+ * The most trials the study's sampler can start (a grid sampler's number of
+ * points), or -1 when unlimited. hpo_study_ask and optimize() stop there: ask
+ * returns HPO_ESTATE, optimize() ends normally.
+ */
+HPO_EXTERN(int64_t) hpo_study_trial_limit(hpo_study *study);
 /** Ask a running optimize() to stop after its running trials. Thread safe. */
 HPO_EXTERN(void) hpo_study_stop(hpo_study *study);
 

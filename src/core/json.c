@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/distribution.h"
 #include "core/error.h"
 
 /* ==== Python float repr ==================================================== */
@@ -515,4 +516,37 @@ void hpo__json_put(hpo_buf *b, const json_t *v)
         hpo__buf_puts(b, "null");
         break;
     }
+}
+
+static int json_to_value(const json_t *j, hpo_value *out)
+{
+    double nf;
+    if (hpo__json_nonfinite(j, &nf))
+        *out = hpo_value_float(nf);
+    else if (json_is_string(j))
+        *out = hpo_value_string(json_string_value(j));
+    else if (json_is_integer(j))
+        *out = hpo_value_int((int64_t)json_integer_value(j));
+    else if (json_is_real(j))
+        *out = hpo_value_float(json_real_value(j));
+    else if (json_is_boolean(j))
+        *out = hpo_value_bool(json_is_true(j));
+    else if (json_is_null(j))
+        *out = hpo_value_null();
+    else
+        return hpo__error_set(HPO_EINVAL, "value is not a scalar (an array or object)");
+    return HPO_OK;
+}
+
+int hpo__json_to_internal(const hpo_distribution *d, const json_t *j, double *out)
+{
+    hpo_value v;
+    HPO_TRY(json_to_value(j, &v));
+    /* An int for a float distribution is fine: it is a number. */
+    if (d->kind == HPO_DIST_FLOAT && v.type == HPO_VALUE_INT)
+        v = hpo_value_float((double)v.u.i);
+    if (d->kind == HPO_DIST_INT && v.type == HPO_VALUE_FLOAT && v.u.f == floor(v.u.f) &&
+            fabs(v.u.f) < 9.007199254740992e15)
+        v = hpo_value_int((int64_t)v.u.f);
+    return hpo__dist_to_internal(d, &v, out);
 }

@@ -33,6 +33,12 @@ int hpo__json_parse(const char *text, json_t **out);
 int hpo__json_validate(const char *text);
 /** Serialise a jansson value the way json.dumps does (", " and ": " separators). */
 void hpo__json_put(hpo_buf *b, const json_t *v);
+/**
+ * A scalar JSON value (fixed or grid value) as the internal value of d: a
+ * number for a float (ints too), an integral number for an int, a choice
+ * (Python equality) for a categorical. Range is not checked. Errors: HPO_EINVAL.
+ */
+int hpo__json_to_internal(const hpo_distribution *d, const json_t *j, double *out);
 /** Read a number (integer or real) as double; false if not a number. */
 bool hpo__json_number(const json_t *v, double *out);
 

@@ -101,3 +101,8 @@ void hpo__space_clear(hpo__space *s)
     hpo__free(s->dists);
     memset(s, 0, sizeof(*s));
 }
+
+int64_t hpo__sampler_trial_limit(hpo_sampler *s)
+{
+    return s->ops->trial_limit != NULL ? s->ops->trial_limit(s) : -1;
+}

@@ -46,6 +46,9 @@ typedef struct hpo__sampler_ops {
     int (*after_trial)(hpo_sampler *s, hpo_study *study, const hpo__record *trial,
             hpo_trial_state state, const double *values, size_t n_values);
     void (*destroy)(hpo_sampler *s); /* frees impl */
+    /* The most trials the sampler can give distinct points (a grid's size), or
+     * -1; ask refuses to start more, atomically with the start. NULL = -1. */
+    int64_t (*trial_limit)(hpo_sampler *s);
 } hpo__sampler_ops;
 
 struct hpo_sampler {
@@ -58,6 +61,9 @@ struct hpo_sampler {
 
 /** Allocate a sampler shell around impl (takes impl; on failure calls ops->destroy-free). */
 int hpo__sampler_new(hpo_sampler **out, const hpo__sampler_ops *ops, void *impl);
+
+/** The sampler's trial limit (ops->trial_limit), -1 for none. */
+int64_t hpo__sampler_trial_limit(hpo_sampler *s);
 
 /* Optuna's RandomSampler draw for one distribution (shared by TPE's startup phase). */
 double hpo__random_sample(hpo_rng *rng, const hpo_distribution *d);

@@ -484,6 +484,18 @@ HPO_EXTERN(int) hpo_sampler_brute_force_new(hpo_sampler **out,
 
 /* ---- partial fixed ---- */
 
+/**
+ * Fixed values for some parameters, the base sampler for the rest (Optuna's
+ * PartialFixedSampler). fixed_params_json is an object {"name": value}; a
+ * fixed value is converted to its distribution at the suggest (HPO_EINVAL
+ * when it is not a number for a float/int, or not a choice), and one outside
+ * the range is used with a warning, as Optuna does. The base sampler's joint
+ * space loses the fixed names. Takes ownership of base, also on failure.
+ * Errors: HPO_EINVAL (NULL base or JSON, not an object of scalars), HPO_EMISUSE.
+ */
+HPO_EXTERN(int) hpo_sampler_partial_fixed_new(hpo_sampler **out, const char *fixed_params_json,
+        hpo_sampler *base);
+
 /* ---- NSGA-II ---- */
 
 /** How NSGA-II recombines the numerical parameters of its parents (Optuna's crossovers). */

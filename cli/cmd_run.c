@@ -232,7 +232,8 @@ static int finish_opts(run_opts *o, char **gpus, size_t n_gpus)
     if (o->n_dirs != o->n_metrics)
         return cli_usage_error("run", "%zu --direction for %zu --metric", o->n_dirs,
                 o->n_metrics);
-    if (c->n_trials == 0 && c->timeout == 0.0)
+    /* Grid and brute force end by themselves once every point has been tried. */
+    if (c->n_trials == 0 && c->timeout == 0.0 && !cli_sampler_ends_itself(o->sampler))
         return cli_usage_error("run", "give --trials N or --timeout SECONDS");
     {
         /* Build them once here so that a bad spec is a usage error. */

@@ -241,6 +241,11 @@ int hpo_study_optimize(hpo_study *study, hpo_objective_fn objective, void *paylo
     return rc;
 }
 
+bool hpo_study_stop_requested(hpo_study *study)
+{
+    return hpo__study_check(study) == HPO_OK && atomic_load(&study->stop_requested);
+}
+
 void hpo_study_stop(hpo_study *study)
 {
     if (hpo__study_check(study) == HPO_OK)

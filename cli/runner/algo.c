@@ -22,6 +22,32 @@ typedef struct spec {
     size_t n;
 } spec;
 
+/* A growing string for the grid's JSON (the CLI has no access to libhpo's hpo_buf). */
+typedef struct hpo_buf_text {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} hpo_buf_text;
+
+static void text_add(hpo_buf_text *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->data, cap);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n + 1);
+    b->len += n;
+}
+
 static int split_spec(const char *text, spec *s, char *err, size_t errlen)
 {
     char *save = NULL, *tok;
@@ -210,6 +236,169 @@ static int auto_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, 
     return made("auto", hpo_sampler_auto_new(out, &o), err, errlen);
 }
 
+static int qmc_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_qmc_options o = HPO_QMC_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *val = s->values[i];
+        if (k == NULL)
+            return unknown_key("qmc", val, err, errlen);
+        if (strcmp(k, "type") == 0) {
+            if (strcmp(val, "sobol") != 0 && strcmp(val, "halton") != 0) {
+                snprintf(err, errlen, "qmc: type must be sobol or halton");
+                return -1;
+            }
+            o.qmc_type = strcmp(val, "sobol") == 0 ? HPO_QMC_SOBOL : HPO_QMC_HALTON;
+        } else if (strcmp(k, "scramble") == 0 &&
+                   spec_int("qmc", k, val, 0, &v, err, errlen) == 0 && v <= 1) {
+            o.scramble = v == 1;
+        } else {
+            return unknown_key("qmc", k, err, errlen);
+        }
+    }
+    return made("qmc", hpo_sampler_qmc_new(out, &o), err, errlen);
+}
+
+/* One grid value: a JSON number, true/false/null, or else a string. */
+static void grid_value(hpo_buf_text *b, const char *v, size_t n)
+{
+    char tmp[256], *end;
+    snprintf(tmp, sizeof(tmp), "%.*s", (int)(n < 255 ? n : 255), v);
+    strtod(tmp, &end);
+    if ((end != tmp && *end == '\0' && strcspn(tmp, "xXnN") == strlen(tmp)) ||
+            strcmp(tmp, "true") == 0 || strcmp(tmp, "false") == 0 || strcmp(tmp, "null") == 0) {
+        text_add(b, tmp);
+        return;
+    }
+    text_add(b, "\"");
+    for (const char *c = tmp; *c; c++) {
+        char esc[8];
+        if (*c == '"' || *c == '\\')
+            snprintf(esc, sizeof(esc), "\\%c", *c);
+        else if ((unsigned char)*c < 0x20)
+            snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*c);
+        else
+            snprintf(esc, sizeof(esc), "%c", *c);
+        text_add(b, esc);
+    }
+    text_add(b, "\"");
+}
+
+/* grid:NAME=V1,V2,...[:NAME=...] as the JSON object the library takes. */
+static int grid_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_buf_text b = {0};
+    int rc;
+    if (s->n == 0) {
+        snprintf(err, errlen, "grid: give the values, e.g. grid:lr=0.001,0.01:opt=adam,sgd "
+                              "(or use brute-force to try every value of a finite space)");
+        return -1;
+    }
+    text_add(&b, "{");
+    for (size_t i = 0; i < s->n; i++) {
+        const char *v = s->values[i];
+        if (s->keys[i] == NULL || s->keys[i][0] == '\0') {
+            free(b.data);
+            snprintf(err, errlen, "grid: '%.100s' is not NAME=V1,V2,...", v);
+            return -1;
+        }
+        text_add(&b, i ? ", " : "");
+        grid_value(&b, s->keys[i], strlen(s->keys[i]));
+        text_add(&b, ": [");
+        for (size_t n = 0;; n++) {
+            size_t len = strcspn(v, ",");
+            text_add(&b, n ? ", " : "");
+            grid_value(&b, v, len);
+            if (v[len] == '\0')
+                break;
+            v += len + 1;
+        }
+        text_add(&b, "]");
+    }
+    text_add(&b, "}");
+    if (b.failed) {
+        free(b.data);
+        snprintf(err, errlen, "grid: out of memory");
+        return -1;
+    }
+    rc = made("grid", hpo_sampler_grid_new(out, b.data, seed), err, errlen);
+    free(b.data);
+    return rc;
+}
+
+static int brute_force_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err,
+        size_t errlen)
+{
+    hpo_brute_force_options o = HPO_BRUTE_FORCE_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i];
+        if (k == NULL)
+            return unknown_key("brute-force", s->values[i], err, errlen);
+        if (strcmp(k, "strict") == 0 &&
+                spec_int("brute-force", k, s->values[i], 0, &v, err, errlen) == 0 && v <= 1)
+            o.avoid_premature_stop = v == 1;
+        else
+            return unknown_key("brute-force", k, err, errlen);
+    }
+    return made("brute-force", hpo_sampler_brute_force_new(out, &o), err, errlen);
+}
+
+static int spec_prob(const char *what, const char *key, const char *v, double *out, char *err,
+        size_t errlen)
+{
+    char *end;
+    *out = strtod(v, &end);
+    if (end == v || *end != '\0' || !(*out >= 0.0 && *out <= 1.0)) {
+        snprintf(err, errlen, "%s: %s=%.100s must be a number in [0, 1]", what, key, v);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const crossovers[] = {"uniform", "blxalpha", "sbx", "vsbx", "undx", "spx"};
+
+static int nsga2_new(const spec *s, uint64_t seed, hpo_sampler **out, char *err, size_t errlen)
+{
+    hpo_nsga2_options o = HPO_NSGA2_OPTIONS_INIT;
+    long long v;
+    o.seed = seed;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *val = s->values[i];
+        int bad = 0;
+        if (k == NULL)
+            return unknown_key("nsga2", val, err, errlen);
+        if (strcmp(k, "population") == 0) {
+            bad = spec_int("nsga2", k, val, 2, &v, err, errlen);
+            o.population_size = (size_t)v;
+        } else if (strcmp(k, "mutation") == 0) {
+            bad = spec_prob("nsga2", k, val, &o.mutation_prob, err, errlen);
+        } else if (strcmp(k, "crossover_prob") == 0) {
+            bad = spec_prob("nsga2", k, val, &o.crossover_prob, err, errlen);
+        } else if (strcmp(k, "swapping") == 0) {
+            bad = spec_prob("nsga2", k, val, &o.swapping_prob, err, errlen);
+        } else if (strcmp(k, "crossover") == 0) {
+            size_t c = 0;
+            while (c < sizeof(crossovers) / sizeof(crossovers[0]) && strcmp(val, crossovers[c]))
+                c++;
+            if (c == sizeof(crossovers) / sizeof(crossovers[0])) {
+                snprintf(err, errlen, "nsga2: crossover must be uniform, blxalpha, sbx, vsbx, "
+                                      "undx or spx");
+                return -1;
+            }
+            o.crossover = (hpo_nsga2_crossover)c;
+        } else {
+            return unknown_key("nsga2", k, err, errlen);
+        }
+        if (bad)
+            return -1;
+    }
+    return made("nsga2", hpo_sampler_nsga2_new(out, &o), err, errlen);
+}
+
 typedef int (*sampler_ctor)(const spec *s, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen);
 
@@ -221,10 +410,14 @@ static const struct {
         {"auto", auto_new},
         {"gp", gp_new},
         {"cmaes", cmaes_new},
+        {"qmc", qmc_new},
+        {"grid", grid_new},
+        {"nsga2", nsga2_new},
+        {"brute-force", brute_force_new},
         {"random", random_new},
 };
 
-#define SAMPLER_NAMES "auto, tpe, gp, cmaes or random"
+#define SAMPLER_NAMES "auto, tpe, gp, cmaes, qmc, grid, brute-force, nsga2 or random"
 
 int cli_sampler_new(const char *text, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen)
@@ -243,6 +436,13 @@ int cli_sampler_new(const char *text, uint64_t seed, hpo_sampler **out, char *er
 done:
     free(s.copy);
     return rc;
+}
+
+bool cli_sampler_ends_itself(const char *text)
+{
+    size_t n = text ? strcspn(text, ":") : 0;
+    return text != NULL && ((n == 4 && strncmp(text, "grid", 4) == 0) ||
+                                   (n == 11 && strncmp(text, "brute-force", 11) == 0));
 }
 
 int cli_pruner_new(const char *text, hpo_pruner **out, char *err, size_t errlen)

@@ -11,6 +11,7 @@
 #ifndef HPO_CLI_RUNNER_ALGO_H
 #define HPO_CLI_RUNNER_ALGO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,8 @@
 /** Build a sampler from spec (NULL: tpe). 0, or -1 with err set. */
 int cli_sampler_new(const char *spec, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen);
+/** Whether the sampler spec names one that stops the study by itself (grid, brute-force). */
+bool cli_sampler_ends_itself(const char *spec);
 /** Build a pruner from spec (NULL: median). 0, or -1 with err set. */
 int cli_pruner_new(const char *spec, hpo_pruner **out, char *err, size_t errlen);
 /** Set both on a study (NULL specs keep the study's defaults). 0, or -1 with err set. */

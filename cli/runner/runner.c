@@ -528,7 +528,7 @@ static void launch(runner *r, rn_job *j)
 {
     char err[1024], **argv = NULL, **set = NULL, **env = NULL;
     size_t n_argv = 0, n_set = 0;
-    int64_t id;
+    int64_t id, limit = hpo_study_trial_limit(r->cfg->study);
     int rc;
     memset(j, 0, sizeof(*j));
     j->proc.fds[0] = j->proc.fds[1] = -1;
@@ -536,10 +536,21 @@ static void launch(runner *r, rn_job *j)
     j->retry_of = -1;
     /* --trials counts the study's started trials; the cap is checked atomically
      * with the start, so several 'hpo run' on one study never overshoot it. */
+    if (hpo_study_stop_requested(r->cfg->study)) { /* e.g. brute force has tried everything */
+        say(r, 2, "the sampler has tried the whole search space: starting no more trials");
+        r->stopping = true;
+        return;
+    }
     rc = hpo_study_ask_capped(r->cfg->study, r->cfg->n_trials > 0 ? r->cfg->n_trials : -1,
             &j->trial);
-    if (rc == HPO_ESTATE && r->cfg->n_trials > 0) {
+    if (rc == HPO_ESTATE && r->cfg->n_trials > 0 &&
+            (limit < 0 || r->cfg->n_trials <= limit)) {
         say(r, 2, "the study has %lld trials: starting no more", (long long)r->cfg->n_trials);
+        r->stopping = true;
+        return;
+    }
+    if (rc == HPO_ESTATE && limit >= 0) {
+        say(r, 2, "%s", hpo_last_error());
         r->stopping = true;
         return;
     }

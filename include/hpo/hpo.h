@@ -770,6 +770,12 @@ HPO_EXTERN(int) hpo_study_optimize(hpo_study *study, hpo_objective_fn objective,
 HPO_EXTERN(int64_t) hpo_study_trial_limit(hpo_study *study);
 /** Ask a running optimize() to stop after its running trials. Thread safe. */
 HPO_EXTERN(void) hpo_study_stop(hpo_study *study);
+/**
+ * Whether hpo_study_stop() was called (by a callback, or by a sampler that has
+ * exhausted its space, such as brute force) since the last optimize() began.
+ * A loop of its own (ask/tell) reads this where optimize() would have stopped.
+ */
+HPO_EXTERN(bool) hpo_study_stop_requested(hpo_study *study);
 
 /**
  * The best COMPLETE trial (single objective): lowest (or highest) value, ties to

@@ -228,12 +228,12 @@ static int check_options(const hpo_study_options *opts)
 
 static atomic_uint_fast64_t next_serial;
 
-/* A handle on an existing stored study, with the default TPE sampler and median pruner. */
+/* A handle on an existing stored study, with the default (auto) sampler and median pruner. */
 static int open_handle(hpo_storage *storage, int64_t id, const char *name,
         const hpo_study_options *opts, hpo_study **out)
 {
     hpo_study *s = hpo__calloc(1, sizeof(*s));
-    hpo_tpe_options tpe = HPO_TPE_OPTIONS_INIT;
+    hpo_auto_options sampler = HPO_AUTO_OPTIONS_INIT;
     int rc;
     if (s == NULL)
         return hpo__error_set(HPO_ENOMEM, "out of memory opening study '%.200s'", name);
@@ -251,8 +251,8 @@ static int open_handle(hpo_storage *storage, int64_t id, const char *name,
     rc = storage->ops->get_study_directions(storage->be, id, &s->directions, &s->n_directions);
     if (rc != HPO_OK)
         goto fail;
-    tpe.seed = opts ? opts->seed : 0;
-    if ((rc = hpo_sampler_tpe_new(&s->sampler, &tpe)) != HPO_OK)
+    sampler.seed = opts ? opts->seed : 0;
+    if ((rc = hpo_sampler_auto_new(&s->sampler, &sampler)) != HPO_OK)
         goto fail;
     if ((rc = hpo_pruner_median_new(&s->pruner, NULL)) != HPO_OK)
         goto fail;

@@ -18,9 +18,9 @@
 #include "hpo/hpo.h"
 
 /* The sampler of a study when no --sampler is given. */
-#define CLI_DEFAULT_SAMPLER "tpe"
+#define CLI_DEFAULT_SAMPLER "auto"
 
-/** Build a sampler from spec (NULL: tpe). 0, or -1 with err set. */
+/** Build a sampler from spec (NULL: CLI_DEFAULT_SAMPLER). 0, or -1 with err set. */
 int cli_sampler_new(const char *spec, uint64_t seed, hpo_sampler **out, char *err,
         size_t errlen);
 /** Whether the sampler spec names one that stops the study by itself (grid, brute-force). */

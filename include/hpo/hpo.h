@@ -644,14 +644,15 @@ typedef struct hpo_trial hpo_trial;
 typedef struct hpo_study_options {
     unsigned int version;
     bool load_if_exists; /* create: load an existing study of that name instead of failing */
-    uint64_t seed;       /* seed of the default TPE sampler; 0 is a valid seed */
+    uint64_t seed;       /* seed of the default (auto) sampler; 0 is a valid seed */
 } hpo_study_options;
 #define HPO_STUDY_OPTIONS_INIT { HPO_STUDY_OPTIONS_VERSION, false, 0 }
 
 /**
  * Create a study. name NULL picks "no-name-<uuid>". directions: 1..k
  * objectives (MINIMIZE/MAXIMIZE); NULL with n_directions 0 means one MINIMIZE.
- * The study gets TPE (seeded from opts->seed) and the median pruner; replace
+ * The study gets the auto sampler (seeded from opts->seed: GP, TPE or CMA-ES
+ * per trial, see hpo_sampler_auto_new) and the median pruner; replace
  * them with hpo_study_set_sampler/pruner. Errors: HPO_EEXISTS (name taken and
  * not load_if_exists), HPO_EINVAL (bad direction, empty or over-long name).
  */

@@ -61,13 +61,12 @@ static bool same_names(const hpo__record *a, const hpo__record *b)
     return true;
 }
 
-static choice decide(const auto_impl *a, hpo_study *study)
+static int decide(const auto_impl *a, hpo_study *study, choice *out)
 {
     hpo__record **done = NULL;
     size_t n = 0, n_cat = 0, n_num = 0;
     bool conditional = false;
-    if (hpo__study_trials_snapshot(study, HPO_STATES(HPO_TRIAL_COMPLETE), &done, &n) != HPO_OK)
-        return C_TPE; /* the delegate will meet and report the same storage error */
+    HPO_TRY(hpo__study_trials_snapshot(study, HPO_STATES(HPO_TRIAL_COMPLETE), &done, &n));
     for (size_t i = 1; i < n && !conditional; i++)
         conditional = !same_names(done[0], done[i]);
     for (size_t j = 0; n > 0 && j < done[0]->n_params; j++) {
@@ -81,10 +80,12 @@ static choice decide(const auto_impl *a, hpo_study *study)
     }
     hpo__records_release(done, n);
     if (hpo_study_n_objectives(study) > 1 || conditional || n_cat > n_num)
-        return C_TPE;
-    if (n < a->opts.gp_max_trials)
-        return C_GP;
-    return n_cat == 0 ? C_CMAES : C_TPE;
+        *out = C_TPE;
+    else if (n < a->opts.gp_max_trials)
+        *out = C_GP;
+    else
+        *out = n_cat == 0 ? C_CMAES : C_TPE;
+    return HPO_OK;
 }
 
 static void remember(auto_impl *a, int64_t number, choice c)
@@ -95,39 +96,47 @@ static void remember(auto_impl *a, int64_t number, choice c)
 }
 
 /* The trial's choice: remembered, else as stored on it, else decided now. */
-static choice choice_of(auto_impl *a, hpo_study *study, const hpo__record *trial)
+static int choice_of(auto_impl *a, hpo_study *study, const hpo__record *trial, choice *out)
 {
     const char *stored = hpo__attrs_get(&trial->system_attrs, CHOICE_KEY);
     for (size_t i = 0; i < RECENT; i++)
-        if (a->recent_number[i] == trial->number)
-            return a->recent_choice[i];
+        if (a->recent_number[i] == trial->number) {
+            *out = a->recent_choice[i];
+            return HPO_OK;
+        }
     for (int c = 0; stored != NULL && c < C_COUNT; c++) {
         size_t len = strlen(choice_names[c]);
         /* stored as a JSON string */
         if (stored[0] == '"' && strncmp(stored + 1, choice_names[c], len) == 0 &&
                 stored[len + 1] == '"') {
             remember(a, trial->number, (choice)c);
-            return (choice)c;
+            *out = (choice)c;
+            return HPO_OK;
         }
     }
-    choice c = decide(a, study);
-    remember(a, trial->number, c);
-    return c;
+    HPO_TRY(decide(a, study, out));
+    remember(a, trial->number, *out);
+    return HPO_OK;
 }
 
 /* ==== sampler ops: everything goes to the trial's delegate ================ */
 
-static hpo_sampler *delegate(auto_impl *a, hpo_study *study, const hpo__record *trial)
+static int delegate(auto_impl *a, hpo_study *study, const hpo__record *trial, hpo_sampler **out)
 {
-    return a->delegates[choice_of(a, study, trial)];
+    choice c;
+    HPO_TRY(choice_of(a, study, trial, &c));
+    *out = a->delegates[c];
+    return HPO_OK;
 }
 
 static int auto_before_trial(hpo_sampler *s, hpo_study *study, const hpo__record *trial)
 {
     auto_impl *a = s->impl;
-    choice c = decide(a, study);
+    choice c;
     char json[32];
-    hpo_sampler *d = a->delegates[c];
+    hpo_sampler *d;
+    HPO_TRY(decide(a, study, &c));
+    d = a->delegates[c];
     remember(a, trial->number, c);
     snprintf(json, sizeof(json), "\"%s\"", choice_names[c]);
     HPO_TRY(hpo__study_set_trial_system_attr(study, trial->id, CHOICE_KEY, json));
@@ -137,7 +146,8 @@ static int auto_before_trial(hpo_sampler *s, hpo_study *study, const hpo__record
 static int auto_infer_relative_space(hpo_sampler *s, hpo_study *study, const hpo__record *trial,
         hpo__space *out)
 {
-    hpo_sampler *d = delegate(s->impl, study, trial);
+    hpo_sampler *d;
+    HPO_TRY(delegate(s->impl, study, trial, &d));
     return d->ops->infer_relative_space != NULL ? d->ops->infer_relative_space(d, study, trial, out)
                                                 : HPO_OK;
 }
@@ -145,21 +155,24 @@ static int auto_infer_relative_space(hpo_sampler *s, hpo_study *study, const hpo
 static int auto_sample_relative(hpo_sampler *s, hpo_study *study, const hpo__record *trial,
         const hpo__space *space, double *out)
 {
-    hpo_sampler *d = delegate(s->impl, study, trial);
+    hpo_sampler *d;
+    HPO_TRY(delegate(s->impl, study, trial, &d));
     return d->ops->sample_relative(d, study, trial, space, out);
 }
 
 static int auto_sample_independent(hpo_sampler *s, hpo_study *study, const hpo__record *trial,
         const char *name, const hpo_distribution *dist, double *out)
 {
-    hpo_sampler *d = delegate(s->impl, study, trial);
+    hpo_sampler *d;
+    HPO_TRY(delegate(s->impl, study, trial, &d));
     return d->ops->sample_independent(d, study, trial, name, dist, out);
 }
 
 static int auto_after_trial(hpo_sampler *s, hpo_study *study, const hpo__record *trial,
         hpo_trial_state state, const double *values, size_t n_values)
 {
-    hpo_sampler *d = delegate(s->impl, study, trial);
+    hpo_sampler *d;
+    HPO_TRY(delegate(s->impl, study, trial, &d));
     return d->ops->after_trial != NULL ? d->ops->after_trial(d, study, trial, state, values,
                                                  n_values)
                                        : HPO_OK;

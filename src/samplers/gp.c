@@ -321,7 +321,10 @@ static size_t select_rows(hpo__record **trials, size_t n, const hpo__space *spac
             continue;
         if (!encode_row(trials[i], space, X + k * space->n))
             continue;
-        trials[k++] = trials[i];
+        /* A swap, not a copy: every reference stays in the array to be released. */
+        hpo__record *kept = trials[i];
+        trials[i] = trials[k];
+        trials[k++] = kept;
     }
     return k;
 }

@@ -895,6 +895,10 @@ HPO_EXTERN(const char *) hpo_frozen_trial_user_attr_key(const hpo_frozen_trial *
 /** System attribute JSON text by key, borrowed while t lives; NULL if absent. */
 HPO_EXTERN(const char *) hpo_frozen_trial_system_attr(const hpo_frozen_trial *t,
         const char *key);
+/** Number of system attributes. */
+HPO_EXTERN(size_t) hpo_frozen_trial_n_system_attrs(const hpo_frozen_trial *t);
+/** System attribute i's key (borrowed while t lives); NULL if out of range. */
+HPO_EXTERN(const char *) hpo_frozen_trial_system_attr_key(const hpo_frozen_trial *t, size_t i);
 /** Start and completion time, Unix seconds (UTC); NaN when unset. */
 HPO_EXTERN(double) hpo_frozen_trial_datetime_start(const hpo_frozen_trial *t);
 HPO_EXTERN(double) hpo_frozen_trial_datetime_complete(const hpo_frozen_trial *t);

@@ -74,6 +74,32 @@ class _GpOptions(Structure):
                 ("deterministic_objective", c_bool), ("warp_output", c_bool)]
 
 
+class _CmaEsOptions(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("n_startup_trials", c_size_t),
+                ("sigma0", c_double), ("popsize", c_size_t), ("restart", c_int),
+                ("inc_popsize", c_int), ("with_margin", c_int),
+                ("consider_pruned_trials", c_bool)]
+
+
+class _QmcOptions(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("qmc_type", c_int),
+                ("scramble", c_bool)]
+
+
+class _BruteForceOptions(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("avoid_premature_stop", c_bool)]
+
+
+class _Nsga2Options(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("population_size", c_size_t),
+                ("mutation_prob", c_double), ("crossover", c_int),
+                ("crossover_prob", c_double), ("swapping_prob", c_double)]
+
+
+class _AutoOptions(Structure):
+    _fields_ = [("version", c_uint), ("seed", c_uint64), ("gp_max_trials", c_size_t)]
+
+
 class _PercentileOptions(Structure):
     _fields_ = [("version", c_uint), ("n_startup_trials", c_size_t),
                 ("n_warmup_steps", c_int64), ("interval_steps", c_int64),
@@ -102,6 +128,19 @@ _sampler_tpe = _sig("hpo_sampler_tpe_new", c_int, POINTER(_P), POINTER(_TpeOptio
 _gp_init = _sig("hpo_gp_options_init", c_int, POINTER(_GpOptions), c_uint)
 _sampler_gp = _sig("hpo_sampler_gp_new", c_int, POINTER(_P), POINTER(_GpOptions))
 _sampler_free = _sig("hpo_sampler_free", None, _P)
+_cmaes_init = _sig("hpo_cmaes_options_init", c_int, POINTER(_CmaEsOptions), c_uint)
+_sampler_cmaes = _sig("hpo_sampler_cmaes_new", c_int, POINTER(_P), POINTER(_CmaEsOptions))
+_qmc_init = _sig("hpo_qmc_options_init", c_int, POINTER(_QmcOptions), c_uint)
+_sampler_qmc = _sig("hpo_sampler_qmc_new", c_int, POINTER(_P), POINTER(_QmcOptions))
+_sampler_grid = _sig("hpo_sampler_grid_new", c_int, POINTER(_P), c_char_p, c_uint64)
+_bf_init = _sig("hpo_brute_force_options_init", c_int, POINTER(_BruteForceOptions), c_uint)
+_sampler_bf = _sig("hpo_sampler_brute_force_new", c_int, POINTER(_P),
+                   POINTER(_BruteForceOptions))
+_sampler_fixed = _sig("hpo_sampler_partial_fixed_new", c_int, POINTER(_P), c_char_p, _P)
+_nsga2_init = _sig("hpo_nsga2_options_init", c_int, POINTER(_Nsga2Options), c_uint)
+_sampler_nsga2 = _sig("hpo_sampler_nsga2_new", c_int, POINTER(_P), POINTER(_Nsga2Options))
+_auto_init = _sig("hpo_auto_options_init", c_int, POINTER(_AutoOptions), c_uint)
+_sampler_auto = _sig("hpo_sampler_auto_new", c_int, POINTER(_P), POINTER(_AutoOptions))
 _pruner_nop = _sig("hpo_pruner_nop_new", c_int, POINTER(_P))
 _pct_init = _sig("hpo_percentile_options_init", c_int, POINTER(_PercentileOptions), c_uint)
 _pruner_pct = _sig("hpo_pruner_percentile_new", c_int, POINTER(_P), c_double,
@@ -114,6 +153,8 @@ _study_load = _sig("hpo_study_load", c_int, POINTER(_P), _P, c_char_p, POINTER(_
 _study_delete = _sig("hpo_study_delete", c_int, _P, c_char_p)
 _study_free = _sig("hpo_study_free", None, _P)
 _study_set_sampler = _sig("hpo_study_set_sampler", c_int, _P, _P)
+_study_trial_limit = _sig("hpo_study_trial_limit", c_int64, _P)
+_study_stop_requested = _sig("hpo_study_stop_requested", c_bool, _P)
 _study_set_pruner = _sig("hpo_study_set_pruner", c_int, _P, _P)
 _study_name = _sig("hpo_study_name", c_char_p, _P)
 _study_n_obj = _sig("hpo_study_n_objectives", c_size_t, _P)
@@ -153,6 +194,9 @@ _ft_inter = _sig("hpo_frozen_trial_intermediate", c_int, _P, c_size_t, POINTER(c
                  POINTER(c_double))
 _ft_n_attrs = _sig("hpo_frozen_trial_n_user_attrs", c_size_t, _P)
 _ft_attr_key = _sig("hpo_frozen_trial_user_attr_key", c_char_p, _P, c_size_t)
+_ft_n_sys = _sig("hpo_frozen_trial_n_system_attrs", c_size_t, _P)
+_ft_sys_key = _sig("hpo_frozen_trial_system_attr_key", c_char_p, _P, c_size_t)
+_ft_sys = _sig("hpo_frozen_trial_system_attr", c_char_p, _P, c_char_p)
 _ft_attr = _sig("hpo_frozen_trial_user_attr", c_char_p, _P, c_char_p)
 _ft_start = _sig("hpo_frozen_trial_datetime_start", c_double, _P)
 _ft_complete = _sig("hpo_frozen_trial_datetime_complete", c_double, _P)
@@ -312,6 +356,200 @@ class GPSampler:
         return p
 
 
+class CmaEsSampler:
+    """Optuna's CmaEsSampler: seed, n_startup_trials (1), sigma0 (None: 1/6 of each
+    range), popsize (None: 4 + 3 ln d), inc_popsize, with_margin, consider_pruned_trials,
+    restart_strategy ("ipop", hpo's default, or None for no restart). x0,
+    use_separable_cma, lr_adapt and source_trials are not supported."""
+
+    def __init__(self, x0=None, sigma0=None, n_startup_trials=1, independent_sampler=None,
+                 warn_independent_sampling=True, seed=0, *, consider_pruned_trials=False,
+                 restart_strategy="ipop", popsize=None, inc_popsize=2,
+                 use_separable_cma=False, with_margin=None, lr_adapt=False,
+                 source_trials=None):
+        for name, value, default in (("x0", x0, None), ("use_separable_cma", use_separable_cma,
+                                      False), ("lr_adapt", lr_adapt, False),
+                                     ("source_trials", source_trials, None)):
+            if value != default:
+                raise ValueError(f"CmaEsSampler: {name} is not supported by hpo")
+        if independent_sampler is not None and not isinstance(independent_sampler,
+                                                                RandomSampler):
+            raise ValueError("CmaEsSampler: only a RandomSampler can be the independent sampler")
+        if restart_strategy not in ("ipop", None):
+            raise ValueError(f"restart_strategy must be 'ipop' or None, got {restart_strategy!r}")
+        self._opts = _CmaEsOptions()
+        _check(_cmaes_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.n_startup_trials = n_startup_trials
+        if sigma0 is not None:
+            self._opts.sigma0 = sigma0
+        self._opts.popsize = 0 if popsize is None else popsize
+        self._opts.restart = 1 if restart_strategy == "ipop" else 0
+        self._opts.inc_popsize = inc_popsize
+        self._opts.with_margin = -1 if with_margin is None else int(bool(with_margin))
+        self._opts.consider_pruned_trials = bool(consider_pruned_trials)
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_cmaes(byref(p), byref(self._opts)))
+        return p
+
+
+class QMCSampler:
+    """Optuna's QMCSampler: qmc_type "sobol" or "halton", scramble (False), seed. The
+    point of trial n is point n of the sequence."""
+
+    def __init__(self, *, qmc_type="sobol", scramble=False, seed=0, independent_sampler=None,
+                 warn_asynchronous_seeding=True, warn_independent_sampling=True):
+        if qmc_type not in ("sobol", "halton"):
+            raise ValueError(f"qmc_type must be 'sobol' or 'halton', got {qmc_type!r}")
+        if independent_sampler is not None and not isinstance(independent_sampler,
+                                                                RandomSampler):
+            raise ValueError("QMCSampler: only a RandomSampler can be the independent sampler")
+        self._opts = _QmcOptions()
+        _check(_qmc_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.qmc_type = 0 if qmc_type == "sobol" else 1
+        self._opts.scramble = bool(scramble)
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_qmc(byref(p), byref(self._opts)))
+        return p
+
+
+class GridSampler:
+    """Optuna's GridSampler: search_space {name: [values]}; every point exactly once,
+    also across workers; optimize() ends when the grid is exhausted."""
+
+    def __init__(self, search_space, seed=0):
+        if not isinstance(search_space, dict):
+            raise ValueError("GridSampler: search_space must be a dict of value lists")
+        self._json = json.dumps({k: list(v) for k, v in search_space.items()})
+        self._seed = 0 if seed is None else seed
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_grid(byref(p), _b(self._json), self._seed))
+        return p
+
+
+class BruteForceSampler:
+    """Optuna's BruteForceSampler: every point of a finite define-by-run space once."""
+
+    def __init__(self, seed=0, avoid_premature_stop=False):
+        self._opts = _BruteForceOptions()
+        _check(_bf_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.avoid_premature_stop = bool(avoid_premature_stop)
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_bf(byref(p), byref(self._opts)))
+        return p
+
+
+class PartialFixedSampler:
+    """Optuna's PartialFixedSampler: fixed_params {name: value}, the rest from base_sampler."""
+
+    def __init__(self, fixed_params, base_sampler):
+        if not isinstance(fixed_params, dict):
+            raise ValueError("PartialFixedSampler: fixed_params must be a dict")
+        self._json = json.dumps(fixed_params)
+        self._base = base_sampler
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_fixed(byref(p), _b(self._json), self._base._new()))
+        return p
+
+
+class _Crossover:
+    _kind = 0
+
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            raise ValueError(f"{type(self).__name__}: hpo supports only the default parameters")
+
+
+class UniformCrossover(_Crossover):
+    _kind = 0
+
+    def __init__(self, swapping_prob=0.5):
+        self.swapping_prob = swapping_prob
+
+
+class BLXAlphaCrossover(_Crossover):
+    _kind = 1
+
+
+class SBXCrossover(_Crossover):
+    _kind = 2
+
+
+class VSBXCrossover(_Crossover):
+    _kind = 3
+
+
+class UNDXCrossover(_Crossover):
+    _kind = 4
+
+
+class SPXCrossover(_Crossover):
+    _kind = 5
+
+
+class NSGAIISampler:
+    """Optuna's NSGAIISampler: population_size (50), mutation_prob (None: 1/n_params),
+    crossover (None: UniformCrossover(swapping_prob)), crossover_prob (0.9),
+    swapping_prob (0.5), seed."""
+
+    def __init__(self, *, population_size=50, mutation_prob=None, crossover=None,
+                 crossover_prob=0.9, swapping_prob=0.5, seed=0, constraints_func=None,
+                 elite_population_selection_strategy=None,
+                 child_generation_strategy=None, after_trial_strategy=None):
+        if constraints_func is not None or elite_population_selection_strategy is not None \
+                or child_generation_strategy is not None or after_trial_strategy is not None:
+            raise ValueError("NSGAIISampler: constraints_func and the strategy callbacks are "
+                             "not supported by hpo (constraints come from the trials' "
+                             "'constraints' system attribute)")
+        if crossover is not None and not isinstance(crossover, _Crossover):
+            raise ValueError("NSGAIISampler: crossover must be one of hpo's crossover classes")
+        self._opts = _Nsga2Options()
+        _check(_nsga2_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.population_size = population_size
+        self._opts.mutation_prob = -1.0 if mutation_prob is None else mutation_prob
+        self._opts.crossover = 0 if crossover is None else crossover._kind
+        if isinstance(crossover, UniformCrossover):
+            swapping_prob = crossover.swapping_prob
+        self._opts.crossover_prob = crossover_prob
+        self._opts.swapping_prob = swapping_prob
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_nsga2(byref(p), byref(self._opts)))
+        return p
+
+
+class AutoSampler:
+    """hpo's default sampler: GP while the study has fewer than gp_max_trials (300)
+    COMPLETE trials, TPE for several objectives, conditional or mostly categorical
+    spaces, CMA-ES for longer all-numeric runs; the choice per trial is the system
+    attribute "auto:sampler"."""
+
+    def __init__(self, *, seed=0, gp_max_trials=300):
+        self._opts = _AutoOptions()
+        _check(_auto_init(byref(self._opts), 1))
+        self._opts.seed = 0 if seed is None else seed
+        self._opts.gp_max_trials = gp_max_trials
+
+    def _new(self):
+        p = _P()
+        _check(_sampler_auto(byref(p), byref(self._opts)))
+        return p
+
+
 def _pct_options(n_startup_trials, n_warmup_steps, interval_steps, n_min_trials):
     o = _PercentileOptions()
     _check(_pct_init(byref(o), 1))
@@ -375,6 +613,10 @@ class FrozenTrial:
         for i in range(_ft_n_attrs(handle)):
             key = _ft_attr_key(handle, i)
             self.user_attrs[key.decode("utf-8")] = json.loads(_ft_attr(handle, key))
+        self.system_attrs = {}
+        for i in range(_ft_n_sys(handle)):
+            key = _ft_sys_key(handle, i)
+            self.system_attrs[key.decode("utf-8")] = json.loads(_ft_sys(handle, key))
         self.datetime_start = _ft_start(handle)
         self.datetime_complete = _ft_complete(handle)
 
@@ -534,7 +776,14 @@ class Study:
             raise state["error"]
 
     def _run_trial(self, func, catch, callbacks):
-        trial = self.ask()
+        try:
+            trial = self.ask()
+        except HpoError as e:
+            # A grid sampler past its last point: the end, as Optuna's study.stop().
+            if e.status == ESTATE and _study_trial_limit(self._h) >= 0:
+                self._stop = True
+                return
+            raise
         number = trial.number
         try:
             result = func(trial)
@@ -546,6 +795,8 @@ class Study:
                 raise
         else:
             self.tell(trial, result)
+        if _study_stop_requested(self._h):  # e.g. brute force has tried everything
+            self._stop = True
         for cb in callbacks or ():
             cb(self, self._trial_by_number(number))
 

@@ -366,6 +366,16 @@ const char *hpo_frozen_trial_system_attr(const hpo_frozen_trial *t, const char *
     return (t && key) ? hpo__attrs_get(&t->system_attrs, key) : NULL;
 }
 
+size_t hpo_frozen_trial_n_system_attrs(const hpo_frozen_trial *t)
+{
+    return t ? t->system_attrs.n : 0;
+}
+
+const char *hpo_frozen_trial_system_attr_key(const hpo_frozen_trial *t, size_t i)
+{
+    return (t && i < t->system_attrs.n) ? t->system_attrs.items[i].key : NULL;
+}
+
 double hpo_frozen_trial_datetime_start(const hpo_frozen_trial *t)
 {
     return t ? t->datetime_start : (double)NAN;

@@ -200,6 +200,65 @@ def test_errors_and_hostile_input():
         pass
 
 
+def test_default_is_auto():
+    study = hpo.create_study(seed=4)
+    study.optimize(quad, n_trials=15)
+    assert study.trials[-1].system_attrs["auto:sampler"] == "gp"
+    assert study.best_value < 1.0, study.best_value
+
+
+def test_every_sampler():
+    makers = {
+        "cmaes": lambda: hpo.CmaEsSampler(seed=1, popsize=6),
+        "qmc": lambda: hpo.QMCSampler(qmc_type="halton", scramble=True, seed=1),
+        "auto": lambda: hpo.AutoSampler(seed=1),
+        "nsga2": lambda: hpo.NSGAIISampler(population_size=8, seed=1,
+                                           crossover=hpo.SBXCrossover()),
+        "fixed": lambda: hpo.PartialFixedSampler({"y": 0.5}, hpo.TPESampler(seed=1)),
+        "gp": lambda: hpo.GPSampler(seed=1),
+    }
+    for name, make in makers.items():
+        study = hpo.create_study(sampler=make())
+        study.optimize(lambda t: quad(t) + t.suggest_float("y", 0, 1), n_trials=24)
+        assert len(study.trials) == 24, name
+        if name == "fixed":
+            assert all(t.params["y"] == 0.5 for t in study.trials)
+        assert study.best_value < 9.0, (name, study.best_value)
+    try:
+        hpo.CmaEsSampler(x0={"x": 1.0})
+        assert False
+    except ValueError as e:
+        assert "x0" in str(e)
+    try:
+        hpo.NSGAIISampler(population_size=1)._new()
+        assert False
+    except ValueError as e:
+        assert "population_size" in str(e)
+
+
+def test_grid_and_brute_force_end_by_themselves():
+    grid = {"x": [-1, 0, 2], "opt": ["a", "b'; DROP TABLE trials;--"]}
+    study = hpo.create_study(sampler=hpo.GridSampler(grid, seed=2))
+    study.optimize(lambda t: t.suggest_int("x", -1, 2) +
+                   len(t.suggest_categorical("opt", grid["opt"])), n_trials=100)
+    seen = sorted((t.params["x"], t.params["opt"]) for t in study.trials)
+    assert seen == sorted((x, o) for x in grid["x"] for o in grid["opt"]), seen
+    try:
+        study.ask()
+        assert False, "ask past the grid"
+    except hpo.HpoError as e:
+        assert "6 points" in str(e)
+    study = hpo.create_study(sampler=hpo.BruteForceSampler(seed=3))
+    study.optimize(lambda t: t.suggest_int("a", 1, 3) + t.suggest_float("b", 0, 1, step=0.5),
+                   n_trials=100)
+    assert len(study.trials) == 9, len(study.trials)
+    try:
+        hpo.GridSampler({"x": []})._new()
+        assert False
+    except ValueError as e:
+        assert "no values" in str(e)
+
+
 def main():
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
     print(f"1..{len(tests)}")

@@ -21,7 +21,7 @@ static void usage_ask(FILE *out)
 {
     fprintf(out,
             "usage: hpo ask --storage URL --study NAME --search-space JSON\n"
-            "               [--sampler tpe|random[:...]] [--seed N]\n"
+            "               [--sampler SPEC (as hpo run)] [--seed N]\n"
             "\n"
             "Start a trial of an existing study and print {\"number\": N, \"params\": {...}}.\n"
             "The search space maps names to Optuna distribution JSON (full or abbreviated,\n"

@@ -1,8 +1,8 @@
 /*
  * cmd_demo.c - `hpo demo`: the reference job end to end with nothing but C.
  * Tunes the MLP on Fashion-MNIST (10 % of the training set, 5 epochs,
- * validation accuracy on the 10 000 test images after each epoch) with TPE and
- * median pruning, in a study stored at --storage, then prints the best trial and
+ * validation accuracy on the 10 000 test images after each epoch) with the
+ * default (auto) sampler and median pruning, in a study stored at --storage, then prints the best trial and
  * how to retrain it; `--retrain` trains that configuration on the full
  * training set and reports its test accuracy.
  */
@@ -48,7 +48,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: hpo demo [options]\n\n"
-            "Tune the reference MLP on Fashion-MNIST with TPE and median pruning.\n\n"
+            "Tune the reference MLP on Fashion-MNIST with the auto sampler and median pruning.\n\n"
             "  --trials N       trials to run in this call (default 30)\n"
             "  --storage URL    study storage (default sqlite:///hpo.db; :memory: for none)\n"
             "  --study NAME     study name (default mlp-fashion-mnist); reruns continue it\n"
@@ -59,8 +59,8 @@ static void usage(FILE *out)
             "  --jobs J         trials at once, on threads (default 1)\n"
             "  --threads T      threads per trial (default: CPUs / jobs)\n"
             "  --seed S         seed of the sampler and the trainings (default 0)\n"
-            "  --sampler SPEC   as hpo run --sampler (default auto: GP for the first\n"
-            "                   trials, see hpo run --help)\n"
+            "  --sampler SPEC   as hpo run --sampler (default auto: GP until the trials\n"
+            "                   show the space is conditional, then TPE; hpo run --help)\n"
             "  --retrain        train the study's best configuration on the full training\n"
             "                   set for --epochs and report its test accuracy\n"
             "  --report FILE    also write a self-contained HTML report of the study\n"

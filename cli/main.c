@@ -26,7 +26,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"demo", cmd_demo, "tune the reference MLP on Fashion-MNIST (TPE + median pruning)"},
+    {"demo", cmd_demo, "tune the reference MLP on Fashion-MNIST (auto sampler + median pruning)"},
     {"run", cmd_run, "tune a training command: sample, launch, read metrics, prune"},
     {"trial", cmd_trial, "suggest/report from inside a command run by 'hpo run'"},
     {"study", cmd_study, "create, list, delete studies; set a study's user attribute"},
@@ -46,7 +46,7 @@ static const command commands[] = {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: hpo [--version] [--help] <command> [args]\n\n"
-                 "hpo: hyperparameter optimisation in C (TPE sampling, median pruning,\n"
+                 "hpo: hyperparameter optimisation in C (GP, TPE, CMA-ES and more; pruning;\n"
                  "Optuna-compatible studies).\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);

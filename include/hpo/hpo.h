@@ -591,6 +591,16 @@ HPO_EXTERN(int) hpo_pruner_percentile_new(hpo_pruner **out, double percentile,
 /** The percentile pruner at 50 (Optuna's default MedianPruner). */
 HPO_EXTERN(int) hpo_pruner_median_new(hpo_pruner **out, const hpo_percentile_options *opts);
 
+/* ---- successive halving ---- */
+
+/* ---- hyperband ---- */
+
+/* ---- threshold ---- */
+
+/* ---- patient ---- */
+
+/* ---- wilcoxon ---- */
+
 /* ========================================================================== */
 /* Studies                                                                     */
 /* ========================================================================== */

@@ -11,7 +11,8 @@ make -s BUILD="$build" "$build/libhpo.a" >/dev/null
 mkdir -p "$build/interop"
 cc -std=c11 -O2 -Iinclude -D_POSIX_C_SOURCE=200809L -o "$build/interop/hpo_interop" \
     tests/interop/hpo_interop.c "$build/libhpo.a" \
-    $(pkg-config --libs jansson yaml-0.1 sqlite3 libpq) -lm -pthread
+    $(pkg-config --libs jansson yaml-0.1 sqlite3 libpq) \
+    -llapacke $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -llbfgsb -lm -pthread
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q optuna==5.0.0 optuna-dashboard==0.21.0 "psycopg[binary]"

@@ -392,6 +392,64 @@ int hpo_trial_set_user_attr(hpo_trial *t, const char *key, const char *value_jso
     return hpo__attrs_set(&t->rec->user_attrs, key, value_json);
 }
 
+int hpo_trial_set_constraint(hpo_trial *t, const char *name, double value)
+{
+    char key[HPO__MAX_NAME_LEN + 16];
+    hpo_buf b;
+    int rc;
+    HPO_TRY(trial_check(t));
+    HPO_TRY(hpo__check_name("constraint name", name));
+    if (isnan(value))
+        return hpo__error_set(HPO_EINVAL, "constraint '%.200s' is NaN", name);
+    HPO_TRY(check_running(t, "set a constraint"));
+    snprintf(key, sizeof(key), "constraints:%s", name);
+    if (hpo__attrs_get(&t->rec->system_attrs, key) != NULL) {
+        /* Optuna 5.0: the first value stands. */
+        hpo__log(HPO_LOG_WARNING, "trial %lld: constraint '%.200s' is already set; ignored",
+                (long long)t->number, name);
+        return HPO_OK;
+    }
+    hpo__buf_init(&b, 0);
+    hpo__json_put_double(&b, value);
+    rc = hpo__buf_status(&b);
+    if (rc == HPO_OK)
+        rc = t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, true, key,
+                b.data);
+    if (rc == HPO_OK)
+        rc = hpo__attrs_set(&t->rec->system_attrs, key, b.data);
+    hpo__buf_free(&b);
+    return rc;
+}
+
+int hpo_trial_set_constraints(hpo_trial *t, const double *values, size_t n)
+{
+    hpo_buf b;
+    int rc;
+    HPO_TRY(trial_check(t));
+    if (values == NULL && n > 0)
+        return hpo__error_set(HPO_EINVAL, "hpo_trial_set_constraints: values is NULL");
+    for (size_t i = 0; i < n; i++)
+        if (isnan(values[i]))
+            return hpo__error_set(HPO_EINVAL, "constraint %zu is NaN", i);
+    HPO_TRY(check_running(t, "set constraints"));
+    hpo__buf_init(&b, 0);
+    hpo__buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            hpo__buf_puts(&b, ", ");
+        hpo__json_put_double(&b, values[i]);
+    }
+    hpo__buf_putc(&b, ']');
+    rc = hpo__buf_status(&b);
+    if (rc == HPO_OK)
+        rc = t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, true,
+                "constraints", b.data);
+    if (rc == HPO_OK)
+        rc = hpo__attrs_set(&t->rec->system_attrs, "constraints", b.data);
+    hpo__buf_free(&b);
+    return rc;
+}
+
 int64_t hpo_trial_number(const hpo_trial *t)
 {
     return trial_check(t) == HPO_OK ? t->number : -1;

@@ -487,6 +487,80 @@ static void test_parallel_workers(void **state)
     hpo_test_env_close(&env);
 }
 
+/* min x^2 + y^2 subject to c = 1 - x - y <= 0: the optimum 0.5 is at the boundary. */
+static int constrained(hpo_trial *t, double *v, void *payload)
+{
+    double x, y;
+    (void)payload;
+    if (hpo_trial_suggest_float(t, "x", 0, 1, HPO_NO_STEP, false, &x) != HPO_OK ||
+            hpo_trial_suggest_float(t, "y", 0, 1, HPO_NO_STEP, false, &y) != HPO_OK ||
+            hpo_trial_set_constraint(t, "sum", 1 - x - y) != HPO_OK)
+        return HPO_ERROR;
+    v[0] = x * x + y * y;
+    return HPO_OK;
+}
+
+static void test_constraints(void **state)
+{
+    hpo_test_env env = {0};
+    hpo_sampler *s = NULL;
+    hpo_optimize_options o = HPO_OPTIMIZE_OPTIONS_INIT;
+    hpo_frozen_trial **ts = NULL;
+    size_t n = 0, late_feasible = 0;
+    double best = HUGE_VAL;
+    (void)state;
+    assert_ok(hpo_sampler_gp_new(&s, NULL));
+    assert_ok(hpo_storage_open(&env.storage, NULL));
+    assert_ok(hpo_study_create(&env.study, env.storage, "cons", NULL, 0, NULL));
+    assert_ok(hpo_study_set_sampler(env.study, s));
+    o.n_trials = 40;
+    assert_ok(hpo_study_optimize(env.study, constrained, NULL, &o));
+    assert_ok(hpo_study_get_trials(env.study, HPO_STATES_ALL, &ts, &n));
+    for (size_t i = 0; i < n; i++) {
+        double x = hpo_frozen_trial_param_internal(ts[i], 0);
+        double y = hpo_frozen_trial_param_internal(ts[i], 1);
+        bool ok = x + y >= 1.0 - 1e-2; /* it converges onto the boundary */
+        assert_non_null(hpo_frozen_trial_system_attr(ts[i], "constraints:sum"));
+        if (ok)
+            best = fmin(best, hpo_frozen_trial_value(ts[i], 0));
+        if (i >= 20 && ok && hpo_frozen_trial_value(ts[i], 0) > 0.45)
+            late_feasible++;
+    }
+    /* Unconstrained, the GP would run to (0, 0) (f near 0, infeasible); random is
+     * feasible half the time and rarely near the optimum 0.5 on the boundary. */
+    assert_true(late_feasible >= 15);
+    assert_true(best < 0.52);
+    hpo_frozen_trials_free(ts, n);
+    hpo_test_env_close(&env);
+}
+
+static void test_constraint_attributes(void **state)
+{
+    hpo_test_env env = {0};
+    hpo_trial *t = NULL;
+    hpo_frozen_trial *ft = NULL;
+    double c[2] = {-1.0, 0.5}, v = 1.0;
+    (void)state;
+    hpo_test_env_open(&env, HPO_MINIMIZE);
+    assert_ok(hpo_study_ask(env.study, &t));
+    assert_ok(hpo_trial_set_constraint(t, "a'; DROP TABLE x;--", 2.5));
+    assert_ok(hpo_trial_set_constraint(t, "a'; DROP TABLE x;--", -7.0)); /* ignored */
+    assert_status(hpo_trial_set_constraint(t, "b", NAN), HPO_EINVAL);
+    assert_status(hpo_trial_set_constraint(t, "", 1.0), HPO_EINVAL);
+    assert_ok(hpo_trial_set_constraints(t, c, 2));
+    c[0] = NAN;
+    assert_status(hpo_trial_set_constraints(t, c, 2), HPO_EINVAL);
+    assert_status(hpo_trial_set_constraints(t, NULL, 1), HPO_EINVAL);
+    assert_ok(hpo_study_tell(env.study, t, HPO_TRIAL_COMPLETE, &v, 1));
+    assert_status(hpo_trial_set_constraint(t, "late", 1.0), HPO_ESTATE);
+    hpo_trial_free(t);
+    assert_ok(hpo_study_get_trial(env.study, 0, &ft));
+    assert_string_equal(hpo_frozen_trial_system_attr(ft, "constraints:a'; DROP TABLE x;--"), "2.5");
+    assert_string_equal(hpo_frozen_trial_system_attr(ft, "constraints"), "[-1.0, 0.5]");
+    hpo_frozen_trial_free(ft);
+    hpo_test_env_close(&env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +580,8 @@ int main(void)
             cmocka_unit_test(test_degenerate_histories),
             cmocka_unit_test(test_bad_options),
             cmocka_unit_test(test_parallel_workers),
+            cmocka_unit_test(test_constraints),
+            cmocka_unit_test(test_constraint_attributes),
     };
     return HPO_RUN_TESTS("gp", tests);
 }

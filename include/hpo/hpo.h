@@ -592,14 +592,132 @@ HPO_EXTERN(int) hpo_pruner_percentile_new(hpo_pruner **out, double percentile,
 HPO_EXTERN(int) hpo_pruner_median_new(hpo_pruner **out, const hpo_percentile_options *opts);
 
 /* ---- successive halving ---- */
+#define HPO_SUCCESSIVE_HALVING_OPTIONS_VERSION 1
+typedef struct hpo_successive_halving_options {
+    unsigned int version;
+    int64_t min_resource;            /* 0 = "auto": max last step of COMPLETE trials / 100, >= 1 */
+    int64_t reduction_factor;        /* 4: about 1/reduction_factor of a rung is promoted */
+    int64_t min_early_stopping_rate; /* 0: rung k ends at min_resource * rf^(rate + k) */
+    int64_t bootstrap_count;         /* 0: a rung needs more values than this to promote any */
+} hpo_successive_halving_options;
+#define HPO_SUCCESSIVE_HALVING_OPTIONS_INIT { HPO_SUCCESSIVE_HALVING_OPTIONS_VERSION, 0, 4, 0, 0 }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION, HPO_EINVAL. */
+HPO_EXTERN(int) hpo_successive_halving_options_init(hpo_successive_halving_options *opts,
+        unsigned int version);
+/**
+ * Asynchronous successive halving (Optuna's SuccessiveHalvingPruner). When a
+ * trial's last step reaches a rung, its value there is stored in the trial's
+ * system attribute completed_rung_<k> and it goes on only if it ranks in the top
+ * 1/reduction_factor of all the study's values for that rung; a NaN value at a
+ * rung prunes. opts NULL means defaults. Errors: HPO_EVERSION, HPO_EINVAL
+ * naming the field (min_resource < 0, reduction_factor < 2,
+ * min_early_stopping_rate < 0, bootstrap_count < 0, bootstrap_count > 0 with
+ * min_resource "auto").
+ */
+HPO_EXTERN(int) hpo_pruner_successive_halving_new(hpo_pruner **out,
+        const hpo_successive_halving_options *opts);
 
 /* ---- hyperband ---- */
+#define HPO_HYPERBAND_OPTIONS_VERSION 1
+typedef struct hpo_hyperband_options {
+    unsigned int version;
+    int64_t min_resource;     /* 1: the first rung of bracket 0 */
+    int64_t max_resource;     /* 0 = "auto": max last step of COMPLETE trials + 1 */
+    int64_t reduction_factor; /* 3 */
+    int64_t bootstrap_count;  /* 0: as for successive halving, in every bracket */
+    bool filter_sampler;      /* true: samplers see only the trial's own bracket */
+} hpo_hyperband_options;
+#define HPO_HYPERBAND_OPTIONS_INIT { HPO_HYPERBAND_OPTIONS_VERSION, 1, 0, 3, 0, true }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION, HPO_EINVAL. */
+HPO_EXTERN(int) hpo_hyperband_options_init(hpo_hyperband_options *opts, unsigned int version);
+/**
+ * Hyperband (Optuna's HyperbandPruner): floor(log_rf(max/min)) + 1 brackets,
+ * bracket b a successive halving pruner with min_early_stopping_rate b. A trial's
+ * bracket is a budget-weighted crc32 of "<study name>_<trial number>", so every
+ * worker and process agrees; it is pruned only against trials of its bracket.
+ * With filter_sampler, the study's sampler sees only those trials too (Optuna's
+ * bracket study; Optuna 5.0's built-in samplers bypass it, so false matches them).
+ * With max_resource "auto" nothing is pruned until a COMPLETE trial has reported.
+ * opts NULL means defaults. Errors: HPO_EVERSION, HPO_EINVAL naming the field
+ * (min_resource < 1, max_resource < 0 or below min_resource, reduction_factor < 2,
+ * bootstrap_count < 0, bootstrap_count > 0 with max_resource "auto"),
+ * HPO_EUNSUPPORTED (brackets too many to budget exactly).
+ */
+HPO_EXTERN(int) hpo_pruner_hyperband_new(hpo_pruner **out, const hpo_hyperband_options *opts);
 
 /* ---- threshold ---- */
 
+/* NAN for HPO_THRESHOLD_OPTIONS_INIT, included outside the extern "C" block
+ * because C++'s <math.h> declares overloads. */
+#ifdef __cplusplus
+}
+#endif
+#include <math.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HPO_THRESHOLD_OPTIONS_VERSION 1
+/**
+ * Options of the threshold pruner (Optuna's ThresholdPruner). A bound that is
+ * NaN is unset; at least one must be set. Fields are append-only.
+ */
+typedef struct hpo_threshold_options {
+    unsigned int version;
+    double lower;           /* NaN: prune when the latest value is below it */
+    double upper;           /* NaN: prune when the latest value is above it */
+    int64_t n_warmup_steps; /* 0: no pruning before this step */
+    int64_t interval_steps; /* 1: check at every interval-th step after warm-up */
+} hpo_threshold_options;
+#define HPO_THRESHOLD_OPTIONS_INIT { HPO_THRESHOLD_OPTIONS_VERSION, NAN, NAN, 0, 1 }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_threshold_options_init(hpo_threshold_options *opts, unsigned int version);
+/**
+ * Prunes a trial whose latest intermediate value is NaN, below lower or above
+ * upper, at the first report at or after each interval checkpoint past the
+ * warm-up. opts NULL means defaults, which set no bound and so fail.
+ * Errors: HPO_EVERSION; HPO_EINVAL when neither bound is set, a bound is
+ * infinite, lower > upper, n_warmup_steps < 0 or interval_steps < 1.
+ */
+HPO_EXTERN(int) hpo_pruner_threshold_new(hpo_pruner **out, const hpo_threshold_options *opts);
+
 /* ---- patient ---- */
 
+/**
+ * Optuna's PatientPruner: once the best intermediate value of the last
+ * patience + 1 steps is no better (by more than min_delta, in the study's
+ * direction) than the best before them, the decision is the wrapped pruner's,
+ * or "prune" when wrapped is NULL; before that it never prunes. NaN values are
+ * ignored; an all-NaN side never prunes. Takes ownership of wrapped, also when
+ * it fails. Errors: HPO_EINVAL for patience < 0, min_delta < 0, NaN or infinite,
+ * or a wrapped handle that is not a live pruner (not freed then).
+ */
+HPO_EXTERN(int) hpo_pruner_patient_new(hpo_pruner **out, hpo_pruner *wrapped, int64_t patience,
+        double min_delta);
+
 /* ---- wilcoxon ---- */
+
+#define HPO_WILCOXON_OPTIONS_VERSION 1
+/** Options of the Wilcoxon pruner. Fields are append-only. */
+typedef struct hpo_wilcoxon_options {
+    unsigned int version;
+    double p_threshold;      /* 0.1: prune when the one-sided p-value is below it */
+    int64_t n_startup_steps; /* 2: steps shared with the best trial before any test */
+} hpo_wilcoxon_options;
+#define HPO_WILCOXON_OPTIONS_INIT { HPO_WILCOXON_OPTIONS_VERSION, 0.1, 2 }
+/** Fill *opts with defaults for the given version. Errors: HPO_EVERSION. */
+HPO_EXTERN(int) hpo_wilcoxon_options_init(hpo_wilcoxon_options *opts, unsigned int version);
+/**
+ * Optuna's WilcoxonPruner: pairs the trial's intermediate values with the best
+ * COMPLETE trial's at the steps both reported (steps are instance ids, in any
+ * order) and prunes when scipy's one-sided Wilcoxon signed-rank test
+ * (zero_method "zsplit", method "auto") finds the trial worse with p below
+ * p_threshold, unless its mean is no worse than the best trial's mean. A trial
+ * or best trial with a NaN or infinite value is never pruned. opts NULL means
+ * defaults. Errors: HPO_EVERSION; HPO_EINVAL for p_threshold outside [0, 1]
+ * or NaN, n_startup_steps < 0.
+ */
+HPO_EXTERN(int) hpo_pruner_wilcoxon_new(hpo_pruner **out, const hpo_wilcoxon_options *opts);
 
 /* ========================================================================== */
 /* Studies                                                                     */
@@ -837,6 +955,19 @@ HPO_EXTERN(int) hpo_trial_suggest(hpo_trial *trial, const char *name,
 HPO_EXTERN(int) hpo_trial_report(hpo_trial *trial, double value, int64_t step);
 /** Ask the study's pruner whether this trial should stop. */
 HPO_EXTERN(int) hpo_trial_should_prune(hpo_trial *trial, bool *out);
+/**
+ * A constraint value (feasible when <= 0), Optuna 5.0's trial.set_constraint:
+ * the system attribute "constraints:<name>"; the first value stands (a later
+ * one is ignored with a warning). Samplers that model constraints (gp, nsga2)
+ * read it. Errors: HPO_EINVAL (bad name, NaN), HPO_ESTATE (trial finished).
+ */
+HPO_EXTERN(int) hpo_trial_set_constraint(hpo_trial *trial, const char *name, double value);
+/**
+ * All constraint values at once, as Optuna's constraints_func stores them: the
+ * system attribute "constraints" (a list; feasible when every value <= 0),
+ * replaced on each call. Errors: HPO_EINVAL (NaN, NULL values), HPO_ESTATE.
+ */
+HPO_EXTERN(int) hpo_trial_set_constraints(hpo_trial *trial, const double *values, size_t n);
 /** Set a user attribute (JSON text, validated). */
 HPO_EXTERN(int) hpo_trial_set_user_attr(hpo_trial *trial, const char *key,
         const char *value_json);

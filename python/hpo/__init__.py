@@ -153,6 +153,9 @@ _study_load = _sig("hpo_study_load", c_int, POINTER(_P), _P, c_char_p, POINTER(_
 _study_delete = _sig("hpo_study_delete", c_int, _P, c_char_p)
 _study_free = _sig("hpo_study_free", None, _P)
 _study_set_sampler = _sig("hpo_study_set_sampler", c_int, _P, _P)
+_trial_set_constraint = _sig("hpo_trial_set_constraint", c_int, _P, c_char_p, c_double)
+_trial_set_constraints = _sig("hpo_trial_set_constraints", c_int, _P, POINTER(c_double),
+                              c_size_t)
 _study_trial_limit = _sig("hpo_study_trial_limit", c_int64, _P)
 _study_stop_requested = _sig("hpo_study_stop_requested", c_bool, _P)
 _study_set_pruner = _sig("hpo_study_set_pruner", c_int, _P, _P)
@@ -336,8 +339,9 @@ class GPSampler:
     plain standardisation)."""
 
     def __init__(self, *, seed=0, independent_sampler=None, n_startup_trials=10,
-                 deterministic_objective=False, warn_independent_sampling=True,
-                 warp_output=True):
+                 deterministic_objective=False, constraints_func=None,
+                 warn_independent_sampling=True, warp_output=True):
+        self._constraints_func = constraints_func
         if independent_sampler is not None and not isinstance(independent_sampler,
                                                                 RandomSampler):
             raise ValueError("GPSampler: only a RandomSampler can be the independent sampler")
@@ -508,11 +512,10 @@ class NSGAIISampler:
                  crossover_prob=0.9, swapping_prob=0.5, seed=0, constraints_func=None,
                  elite_population_selection_strategy=None,
                  child_generation_strategy=None, after_trial_strategy=None):
-        if constraints_func is not None or elite_population_selection_strategy is not None \
+        if elite_population_selection_strategy is not None \
                 or child_generation_strategy is not None or after_trial_strategy is not None:
-            raise ValueError("NSGAIISampler: constraints_func and the strategy callbacks are "
-                             "not supported by hpo (constraints come from the trials' "
-                             "'constraints' system attribute)")
+            raise ValueError("NSGAIISampler: the strategy callbacks are not supported by hpo")
+        self._constraints_func = constraints_func
         if crossover is not None and not isinstance(crossover, _Crossover):
             raise ValueError("NSGAIISampler: crossover must be one of hpo's crossover classes")
         self._opts = _Nsga2Options()
@@ -675,6 +678,11 @@ class Trial:
     def set_user_attr(self, key, value):
         _check(_trial_set_attr(self._h, _b(key), _b(json.dumps(value))))
 
+    def set_constraint(self, name, value):
+        """Optuna 5.0's trial.set_constraint: feasible when value <= 0; the first
+        value of a name stands. GPSampler and NSGAIISampler use them."""
+        _check(_trial_set_constraint(self._h, _b(name), float(value)))
+
     def _release(self):
         if self._h:
             _trial_free(self._h)
@@ -706,6 +714,20 @@ class Study:
 
     def _set_sampler(self, sampler):
         _check(_study_set_sampler(self._h, sampler._new()))
+        self._constraints_func = getattr(sampler, "_constraints_func", None)
+
+    def _store_constraints(self, trial, state, vals):
+        """Optuna's constraints_func: called on the finished trial (values set) just
+        before it is stored; the result goes to the "constraints" system attribute."""
+        func = getattr(self, "_constraints_func", None)
+        if func is None or state not in (TrialState.COMPLETE, TrialState.PRUNED):
+            return
+        frozen = self._trial_by_number(trial.number)
+        frozen.values = list(vals) or None
+        frozen.state = TrialState.NAMES[state]
+        cons = [float(c) for c in func(frozen)]
+        arr = (c_double * max(1, len(cons)))(*cons)
+        _check(_trial_set_constraints(trial._h, arr, len(cons)))
 
     def _set_pruner(self, pruner):
         _check(_study_set_pruner(self._h, pruner._new()))
@@ -725,6 +747,7 @@ class Study:
             [float(values)] if isinstance(values, (int, float)) else [float(v) for v in values])
         arr = (c_double * max(1, len(vals)))(*vals)
         try:
+            self._store_constraints(trial, state, vals)
             _check(_study_tell(self._h, trial._h, state, arr if vals else None, len(vals)))
         finally:
             trial._release()

@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "samplers/gp_acqf.h"
+#include "samplers/gp_cons.h"
 #include "samplers/sampler.h"
 #include "samplers/tpe_internal.h"
 #include "study.h"
@@ -437,18 +438,29 @@ static int fit_and_maximize(gp_impl *g, gp_data *data, hpo_rng *rng, const hpo__
         hpo_study *study, const hpo__record *trial, hpo__record *const *done, double *out)
 {
     hpo__gp gp;
-    double threshold = -HUGE_VAL, value, *x = hpo__malloc((data->d + 1) * sizeof(double));
+    hpo__gp_cons cons;
+    hpo__gp_acq acq = {.gp = &gp, .threshold = -HUGE_VAL};
+    double value, *x = hpo__malloc((data->d + 1) * sizeof(double));
     size_t best = 0;
     int rc;
     if (x == NULL)
         return hpo__error_set(HPO_ENOMEM, "gp: out of memory");
+    if ((rc = hpo__gp_cons_fit(&cons, done, data->n, data->X, data->d, data->is_cat)) != HPO_OK)
+        goto out;
+    /* The incumbent is the best feasible trial; with none, only feasibility counts. */
     for (size_t i = 0; i < data->n; i++)
-        if (data->y[i] > threshold) {
-            threshold = data->y[i];
+        if (cons.feasible[i] && data->y[i] > acq.threshold) {
+            acq.threshold = data->y[i];
             best = i;
         }
-    if ((rc = hpo__gp_init(&gp, data->n, data->d, data->X, data->is_cat, data->y)) != HPO_OK)
+    acq.use_ei = cons.any_feasible;
+    acq.cons = cons.models;
+    acq.cons_threshold = cons.threshold;
+    acq.n_cons = cons.n;
+    if ((rc = hpo__gp_init(&gp, data->n, data->d, data->X, data->is_cat, data->y)) != HPO_OK) {
+        hpo__gp_cons_free(&cons);
         goto out;
+    }
     warm_start(done, data->n, &gp);
     rc = hpo__gp_fit(&gp, g->opts.deterministic_objective);
     if (rc == HPO_OK)
@@ -456,11 +468,12 @@ static int fit_and_maximize(gp_impl *g, gp_data *data, hpo_rng *rng, const hpo__
     if (rc == HPO_OK)
         rc = add_believers(&gp, data->X + data->n * data->d, data->n_run);
     if (rc == HPO_OK)
-        rc = hpo__gp_maximize_log_ei(&gp, data->dims, threshold, data->X + best * data->d, rng,
-                x, &value);
+        rc = hpo__gp_maximize_acq(&acq, data->dims, acq.use_ei ? data->X + best * data->d : NULL,
+                rng, x, &value);
     for (size_t j = 0; rc == HPO_OK && j < data->d; j++)
         out[j] = decode(space->dists[j], &data->dims[j], x[j]);
     hpo__gp_free(&gp);
+    hpo__gp_cons_free(&cons);
 out:
     hpo__free(x);
     return rc;

@@ -59,9 +59,29 @@ double hpo__log_ei(double mean, double var, double threshold, double *dmean, dou
     return log(sd) + log_h;
 }
 
+double hpo__gp_log_cdf(double z, double *dlog)
+{
+    double lp, ratio; /* log Phi(z) and phi(z) / Phi(z) */
+    if (z > -5.0) {
+        double cdf = 0.5 * erfc(-z / M_SQRT2);
+        lp = log(cdf);
+        ratio = exp(-0.5 * z * z) / SQRT_2PI / cdf;
+    } else {
+        /* Phi(z) = phi(z) R(-z): the Mills ratio keeps the far tail finite */
+        double R, omt;
+        mills(-z, &R, &omt);
+        lp = -0.5 * z * z - HALF_LOG_2PI + log(R);
+        ratio = 1.0 / R;
+    }
+    if (dlog != NULL)
+        *dlog = ratio;
+    return lp;
+}
+
 typedef struct acq_ctx {
     const hpo__gp *gp;
     const hpo__gp_dim *dims;
+    const hpo__gp_acq *acq;
     double threshold;
     double *x;      /* the full point being searched */
     size_t *cont;   /* indices of continuous coordinates */
@@ -69,15 +89,40 @@ typedef struct acq_ctx {
     double *work, *dmean, *dvar, *grad, *saved;
 } acq_ctx;
 
-/* log EI at ctx->x with its gradient in every coordinate into ctx->grad. */
+/* log P(constraint model i is feasible) at x; with its gradient added to grad when given. */
+static double feasibility(acq_ctx *c, size_t i, double *grad)
+{
+    const hpo__gp *m = &c->acq->cons[i];
+    double mean, var, dl;
+    if (grad == NULL) {
+        hpo__gp_predict_one(m, c->x, &mean, &var, c->work);
+        return hpo__gp_log_cdf((mean - c->acq->cons_threshold[i]) / sqrt(var), NULL);
+    }
+    hpo__gp_predict_grad(m, c->x, &mean, &var, c->dmean, c->dvar, c->work);
+    double sd = sqrt(var), z = (mean - c->acq->cons_threshold[i]) / sd;
+    double lp = hpo__gp_log_cdf(z, &dl);
+    for (size_t j = 0; j < m->d; j++)
+        grad[j] += dl * (c->dmean[j] / sd - z * c->dvar[j] / (2.0 * var));
+    return lp;
+}
+
+/* The acquisition at ctx->x with its gradient in every coordinate into ctx->grad:
+ * log EI (when there is a feasible incumbent) plus the log feasibility of each
+ * constraint (Optuna's logCEI). */
 static double acq_eval(acq_ctx *c)
 {
-    double mean, var, dm, ds;
-    hpo__gp_predict_grad(c->gp, c->x, &mean, &var, c->dmean, c->dvar, c->work);
-    double v = hpo__log_ei(mean, var, c->threshold, &dm, &ds);
-    double sd = sqrt(var);
+    double mean, var, dm, ds, v = 0.0;
     for (size_t j = 0; j < c->gp->d; j++)
-        c->grad[j] = dm * c->dmean[j] + ds * c->dvar[j] / (2.0 * sd);
+        c->grad[j] = 0.0;
+    if (c->acq->use_ei) {
+        hpo__gp_predict_grad(c->gp, c->x, &mean, &var, c->dmean, c->dvar, c->work);
+        v = hpo__log_ei(mean, var, c->threshold, &dm, &ds);
+        double sd = sqrt(var);
+        for (size_t j = 0; j < c->gp->d; j++)
+            c->grad[j] = dm * c->dmean[j] + ds * c->dvar[j] / (2.0 * sd);
+    }
+    for (size_t i = 0; i < c->acq->n_cons; i++)
+        v += feasibility(c, i, c->grad);
     return v;
 }
 
@@ -95,11 +140,16 @@ static double neg_acq_cont(const double *xc, double *g, void *payload)
 
 static double try_value(acq_ctx *c, size_t j, double value)
 {
-    double old = c->x[j], mean, var;
+    double old = c->x[j], mean, var, v = 0.0;
     c->x[j] = value;
-    hpo__gp_predict_one(c->gp, c->x, &mean, &var, c->work);
+    if (c->acq->use_ei) {
+        hpo__gp_predict_one(c->gp, c->x, &mean, &var, c->work);
+        v = hpo__log_ei(mean, var, c->threshold, NULL, NULL);
+    }
+    for (size_t i = 0; i < c->acq->n_cons; i++)
+        v += feasibility(c, i, NULL);
     c->x[j] = old;
-    return hpo__log_ei(mean, var, c->threshold, NULL, NULL);
+    return v;
 }
 
 static double dim_value(const hpo__gp_dim *dim, size_t i)
@@ -267,16 +317,46 @@ static int mem_alloc(acq_mem *m, size_t n, size_t d)
     return HPO_OK;
 }
 
+/* The acquisition of every candidate into m->f. */
+static int score_candidates(acq_mem *m, const hpo__gp_acq *acq)
+{
+    for (size_t i = 0; i < N_CANDIDATES; i++)
+        m->f[i] = 0.0;
+    if (acq->use_ei) {
+        HPO_TRY(hpo__gp_predict(acq->gp, N_CANDIDATES, m->cand, m->mean, m->var));
+        for (size_t i = 0; i < N_CANDIDATES; i++)
+            m->f[i] = hpo__log_ei(m->mean[i], m->var[i], acq->threshold, NULL, NULL);
+    }
+    for (size_t k = 0; k < acq->n_cons; k++) {
+        HPO_TRY(hpo__gp_predict(&acq->cons[k], N_CANDIDATES, m->cand, m->mean, m->var));
+        for (size_t i = 0; i < N_CANDIDATES; i++)
+            m->f[i] += hpo__gp_log_cdf((m->mean[i] - acq->cons_threshold[k]) / sqrt(m->var[i]),
+                    NULL);
+    }
+    return HPO_OK;
+}
+
 int hpo__gp_maximize_log_ei(const hpo__gp *gp, const hpo__gp_dim *dims, double threshold,
         const double *warm, hpo_rng *rng, double *x_out, double *value_out)
 {
-    size_t d = gp->d, n_starts;
+    hpo__gp_acq acq = {.gp = gp, .threshold = threshold, .use_ei = true};
+    return hpo__gp_maximize_acq(&acq, dims, warm, rng, x_out, value_out);
+}
+
+int hpo__gp_maximize_acq(const hpo__gp_acq *acq, const hpo__gp_dim *dims, const double *warm,
+        hpo_rng *rng, double *x_out, double *value_out)
+{
+    const hpo__gp *gp = acq->gp;
+    size_t d = gp->d, n_starts, max_n = gp->n;
     double best_v = -HUGE_VAL;
     acq_mem m;
-    HPO_TRY(mem_alloc(&m, gp->n, d));
+    for (size_t k = 0; k < acq->n_cons; k++)
+        max_n = acq->cons[k].n > max_n ? acq->cons[k].n : max_n;
+    HPO_TRY(mem_alloc(&m, max_n, d));
     m.c.gp = gp;
+    m.c.acq = acq;
     m.c.dims = dims;
-    m.c.threshold = threshold;
+    m.c.threshold = acq->threshold;
     m.c.cont = m.cont;
     for (size_t j = 0; j < d; j++)
         if (dims[j].kind == HPO__GP_CONTINUOUS)
@@ -287,11 +367,9 @@ int hpo__gp_maximize_log_ei(const hpo__gp *gp, const hpo__gp_dim *dims, double t
     }
     for (size_t i = 0; i < N_CANDIDATES; i++)
         random_point(dims, d, rng, m.cand + i * d);
-    int rc = hpo__gp_predict(gp, N_CANDIDATES, m.cand, m.mean, m.var);
+    int rc = score_candidates(&m, acq);
     if (rc != HPO_OK)
         goto out;
-    for (size_t i = 0; i < N_CANDIDATES; i++)
-        m.f[i] = hpo__log_ei(m.mean[i], m.var[i], threshold, NULL, NULL);
     n_starts = pick_starts(m.f, N_CANDIDATES, rng, m.starts, m.w);
     for (size_t s = 0; s <= n_starts; s++) {
         const double *start = s < n_starts ? m.cand + m.starts[s] * d : warm;

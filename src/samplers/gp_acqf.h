@@ -30,6 +30,28 @@ typedef struct hpo__gp_dim {
  */
 double hpo__log_ei(double mean, double var, double threshold, double *dmean, double *dsd);
 
+/** log Phi(z), stable far into the lower tail, and d/dz log Phi(z) when dlog is not NULL. */
+double hpo__gp_log_cdf(double z, double *dlog);
+
+/*
+ * An acquisition: log EI of gp over threshold (when use_ei; off while no
+ * trial is feasible) plus, for each constraint model, the log probability
+ * that its (standardised, larger-is-feasible) output exceeds cons_threshold.
+ * Every model is over the same d coordinates.
+ */
+typedef struct hpo__gp_acq {
+    const hpo__gp *gp;
+    double threshold;
+    bool use_ei;
+    const hpo__gp *cons;
+    const double *cons_threshold;
+    size_t n_cons;
+} hpo__gp_acq;
+
+/** The maximiser of acq over dims, as hpo__gp_maximize_log_ei. Errors: ENOMEM. */
+int hpo__gp_maximize_acq(const hpo__gp_acq *acq, const hpo__gp_dim *dims, const double *warm,
+        hpo_rng *rng, double *x_out, double *value_out);
+
 /**
  * The point of the space dims[0..gp->d) that maximises log EI over threshold.
  * warm (NULL or d coordinates, e.g. the best trial) is one of the local

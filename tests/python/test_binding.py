@@ -259,6 +259,34 @@ def test_grid_and_brute_force_end_by_themselves():
         assert "no values" in str(e)
 
 
+def test_constraints():
+    def obj(t):
+        x, y = t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)
+        return x * x + y * y
+
+    def cons(frozen):
+        assert frozen.values is not None
+        return [1 - frozen.params["x"] - frozen.params["y"]]
+
+    study = hpo.create_study(sampler=hpo.GPSampler(seed=2, constraints_func=cons))
+    study.optimize(obj, n_trials=30)
+    late = study.trials[20:]
+    assert all(len(t.system_attrs["constraints"]) == 1 for t in study.trials)
+    near = [t for t in late if t.params["x"] + t.params["y"] >= 0.99 and t.value > 0.45]
+    assert len(near) >= 7, [(t.params, t.value) for t in late]
+
+    def obj2(t):
+        x = t.suggest_float("x", -1, 1)
+        t.set_constraint("pos", -x)
+        t.set_constraint("pos", 5.0)  # the first value stands
+        return x * x
+
+    study = hpo.create_study(sampler=hpo.NSGAIISampler(population_size=6, seed=1))
+    study.optimize(obj2, n_trials=12)
+    for t in study.trials:
+        assert t.system_attrs["constraints:pos"] == -t.params["x"]
+
+
 def main():
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
     print(f"1..{len(tests)}")

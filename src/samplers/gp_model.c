@@ -321,15 +321,41 @@ int hpo__gp_factorize(hpo__gp *gp)
 
 int hpo__gp_predict(const hpo__gp *gp, size_t m, const double *x, double *mean, double *var)
 {
-    size_t n = gp->n;
+    size_t n = gp->n, d = gp->d;
     double *Kc = hpo__malloc(n * m * sizeof(double) + 1);
-    if (Kc == NULL)
+    double *Xs = hpo__malloc((n + 1) * d * sizeof(double) + 1);
+    bool any_cat = false;
+    if (Kc == NULL || Xs == NULL) {
+        hpo__free(Kc);
+        hpo__free(Xs);
         return hpo__error_set(HPO_ENOMEM, "gp: out of memory predicting %zu points", m);
-    for (size_t c = 0; c < m; c++) {
-        const double *xc = x + c * gp->d;
-        double *col = Kc + n * c;
+    }
+    /* Coordinates pre-scaled by the length scales: the distance loop then has no
+     * multiply by inv_sq_ls and, without categoricals, no branch. */
+    for (size_t j = 0; j < d; j++) {
+        double w = sqrt(gp->p.inv_sq_ls[j]);
+        any_cat = any_cat || gp->is_cat[j];
         for (size_t i = 0; i < n; i++)
-            col[i] = sq_dist(gp, xc, gp->X + i * gp->d);
+            Xs[i * d + j] = gp->X[i * d + j] * w;
+    }
+    for (size_t c = 0; c < m; c++) {
+        const double *xc = x + c * d;
+        double *col = Kc + n * c;
+        if (any_cat) {
+            for (size_t i = 0; i < n; i++)
+                col[i] = sq_dist(gp, xc, gp->X + i * d);
+        } else {
+            double *xs = Xs + n * d;
+            for (size_t j = 0; j < d; j++)
+                xs[j] = xc[j] * sqrt(gp->p.inv_sq_ls[j]);
+            for (size_t i = 0; i < n; i++) {
+                const double *xi = Xs + i * d;
+                double d2 = 0.0;
+                for (size_t j = 0; j < d; j++)
+                    d2 += (xs[j] - xi[j]) * (xs[j] - xi[j]);
+                col[i] = d2;
+            }
+        }
         /* a separate pass keeps the exp loop free of the distance's branches */
         for (size_t i = 0; i < n; i++) {
             double s = sqrt(5.0 * col[i]);
@@ -345,6 +371,7 @@ int hpo__gp_predict(const hpo__gp *gp, size_t m, const double *x, double *mean, 
         var[c] = v > MIN_VAR ? v : MIN_VAR;
     }
     hpo__free(Kc);
+    hpo__free(Xs);
     return HPO_OK;
 }
 

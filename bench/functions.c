@@ -258,5 +258,19 @@ int bench_sampler_new(hpo_sampler **out, const char *name, uint64_t seed)
         c.seed = seed;
         return hpo_sampler_cmaes_new(out, &c);
     }
+    if (strcmp(name, "qmc") == 0 || strcmp(name, "halton") == 0) {
+        hpo_qmc_options q = HPO_QMC_OPTIONS_INIT;
+        q.seed = seed;
+        q.scramble = true; /* one sequence per seed, as a seeded study expects */
+        q.qmc_type = name[0] == 'q' ? HPO_QMC_SOBOL : HPO_QMC_HALTON;
+        return hpo_sampler_qmc_new(out, &q);
+    }
+    if (strcmp(name, "nsga2") == 0) {
+        hpo_nsga2_options n = HPO_NSGA2_OPTIONS_INIT;
+        n.seed = seed;
+        n.population_size = 20; /* 5 generations in a 100-trial study */
+        return hpo_sampler_nsga2_new(out, &n);
+    }
+    /* grid and brute-force need finite spaces; the suite's functions are continuous */
     return HPO_ENOTFOUND;
 }

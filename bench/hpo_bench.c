@@ -451,7 +451,7 @@ static const bench_command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: hpo-bench <command> [options]; samplers: random tpe tpe_indep tpe_mv\n");
+    fprintf(f, "usage: hpo-bench <command> [options]; samplers: random tpe tpe_indep tpe_mv gp cmaes auto qmc halton nsga2\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].usage);
 }

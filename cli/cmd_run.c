@@ -45,6 +45,10 @@ static void usage(FILE *out)
             "  --metric NAME         the objective, read as NAME=VALUE or {\"NAME\": VALUE}\n"
             "                        lines; repeat for a multi-objective study\n"
             "  --metric-strategy S   last (default), max or min of the values printed\n"
+            "  --steps MODE          auto (default): a value with step=K or epoch=K on its\n"
+            "                        line is an intermediate value at step K, one without\n"
+            "                        only a final value; counter: every value is an\n"
+            "                        intermediate value, stepless ones at 0, 1, 2, ...\n"
             "  --sampler SPEC        the search algorithm (default auto; see Samplers below)\n"
             "  --pruner SPEC         median[:startup=N][:warmup=N][:interval=N], percentile:P[...]\n"
             "                        or nop (default median)\n"
@@ -93,9 +97,10 @@ static void usage(FILE *out)
             "the trial's; {{ and }} are literal braces. An argument naming a conditional\n"
             "parameter that is inactive in a trial is left out. The command also gets\n"
             "HPO_PARAM_<NAME>, HPO_STORAGE, HPO_STUDY, HPO_TRIAL_ID, HPO_TRIAL_NUMBER.\n"
-            "A step comes from step=K or epoch=K on the same line (else a counter); each\n"
-            "value of the first metric is an intermediate value for the pruner, and a\n"
-            "pruned trial gets SIGTERM (then SIGKILL after --grace).\n"
+            "A value of the first metric with step=K or epoch=K on its line is an\n"
+            "intermediate value for the pruner (see --steps); a pruned trial gets SIGTERM\n"
+            "(then SIGKILL after --grace) and is PRUNED only if that stopped it: a command\n"
+            "that exits 0 is COMPLETE with its value, as a returning Optuna objective.\n"
             "\n"
             "Exit status: 0 done, 1 error, 2 usage error, 130 interrupted (Ctrl-C; the\n"
             "running trials are stopped and recorded as FAIL; a second Ctrl-C kills them).\n"
@@ -165,6 +170,13 @@ static int parse_one(run_opts *o, int argc, char **argv, int *i)
             o->cfg.strategy = RN_MIN;
         else if (m > 0)
             return cli_usage_error("run", "--metric-strategy '%s': last, max or min", v);
+    } else if (VALUE("--steps", NULL)) {
+        if (m > 0 && strcmp(v, "auto") == 0)
+            o->cfg.steps_counter = false;
+        else if (m > 0 && strcmp(v, "counter") == 0)
+            o->cfg.steps_counter = true;
+        else if (m > 0)
+            return cli_usage_error("run", "--steps '%s': auto or counter", v);
     } else if (VALUE("--param", NULL)) {
         if (m > 0 && cli_space_add_flag(&o->space, v, err, sizeof(err)) != 0)
             return cli_usage_error("run", "%s", err);

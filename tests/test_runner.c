@@ -566,6 +566,54 @@ static void test_run_cases(void **state)
 
 /* ---- scenarios ------------------------------------------------------------------------ */
 
+/*
+ * Issue 11's regressions: a command that prints only its final value is never
+ * pruned (a stepless line is no intermediate value), and a command the pruner
+ * wants stopped that still exits 0 (here it ignores SIGTERM and finishes) is
+ * COMPLETE with its value; --steps counter keeps the old counting.
+ */
+static void test_finished_trials_are_not_pruned(void **state)
+{
+    char *out = NULL;
+    study_view v;
+    const char *finals[] = {"run", "--storage", g_url, "--study", "f", "--metric", "value",
+            "--trials", "12", "--pruner", "median:startup=1", "--param", "x=float:0:1", "--",
+            g_self, "fake", "out", "value={x}", NULL};
+    const char *first[] = {"run", "--storage", g_url, "--study", "late", "--direction",
+            "maximize", "--metric", "acc", "--trials", "1", "--pruner", "median:startup=1", "--",
+            g_self, "fake", "out", "step=0 acc=0.9", NULL};
+    const char *late[] = {"run", "--storage", g_url, "--study", "late", "--direction",
+            "maximize", "--metric", "acc", "--trials", "2", "--pruner", "median:startup=1",
+            "--grace", "30", "-v", "--", g_self, "fake", "ignore-term", "out", "step=0 acc=0.1",
+            "sleep", "300", "out", "acc=0.2", NULL};
+    const char *counter[] = {"run", "--storage", g_url, "--study", "c", "--metric", "value",
+            "--trials", "6", "--steps", "counter", "--pruner", "nop", "--", g_self, "fake",
+            "out", "value=1", NULL};
+    (void)state;
+    assert_int_equal(run_hpo(finals, NULL, NULL), 0);
+    view_open(&v, "f");
+    hpo_assert_eq_i64(v.n, 12);
+    for (size_t i = 0; i < v.n; i++) {
+        hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[i]), HPO_TRIAL_COMPLETE);
+        hpo_assert_eq_i64(hpo_frozen_trial_n_intermediate(v.trials[i]), 0);
+    }
+    view_close(&v);
+    assert_int_equal(run_hpo(first, NULL, NULL), 0);
+    assert_int_equal(run_hpo(late, NULL, &out), 0);
+    view_open(&v, "late");
+    hpo_assert_eq_i64(v.n, 2);
+    /* the pruner said stop at step 0, SIGTERM was ignored, the command finished */
+    assert_non_null(strstr(out, "pruning at step 0"));
+    hpo_assert_eq_i64(hpo_frozen_trial_state(v.trials[1]), HPO_TRIAL_COMPLETE);
+    assert_true(hpo_frozen_trial_value(v.trials[1], 0) == 0.2);
+    view_close(&v);
+    free(out);
+    assert_int_equal(run_hpo(counter, NULL, NULL), 0);
+    view_open(&v, "c");
+    hpo_assert_eq_i64(hpo_frozen_trial_n_intermediate(v.trials[0]), 1);
+    view_close(&v);
+}
+
 /* A completed reference trial, then a bad one that the median pruner stops. */
 static void test_prune_kills_group(void **state)
 {
@@ -1108,6 +1156,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_run_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_kills_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finished_trials_are_not_pruned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gpu_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),

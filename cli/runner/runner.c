@@ -158,7 +158,8 @@ static void on_objective(runner *r, rn_job *j, const cli_metric_line *m, double 
     int64_t step = m->has_step ? m->step : j->counter;
     bool prune = false;
     j->counter++;
-    if (r->cfg->n_metrics != 1)
+    /* A stepless value is the result, not a point on a learning curve (--steps auto). */
+    if (r->cfg->n_metrics != 1 || (!m->has_step && !r->cfg->steps_counter))
         return;
     j->has_step = true;
     j->last_step = step;
@@ -309,7 +310,10 @@ static hpo_trial_state outcome(runner *r, rn_job *j, double *values, char *reaso
         snprintf(reason, reasonlen, "interrupted (hpo run got signal %d)", (int)g_signo);
         return HPO_TRIAL_FAIL;
     }
-    if (j->stop == STOP_PRUNE)
+    /* Pruned only when the signal stopped it: a command that still exited 0 had
+     * finished (the decision came late), and its value stands, as Optuna never
+     * prunes an objective that returned. */
+    if (j->stop == STOP_PRUNE && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
         return HPO_TRIAL_PRUNED;
     if (j->stop == STOP_TIMEOUT) {
         snprintf(reason, reasonlen, "timed out after %g s (--trial-timeout)", cfg->trial_timeout);

@@ -25,6 +25,8 @@ typedef struct rn_config {
     const char *const *metrics; /* one per objective */
     size_t n_metrics;
     rn_strategy strategy;
+    bool steps_counter;   /* a value without step=/epoch= is intermediate at a counter
+                             (--steps counter); default: it is the final value only */
     int64_t n_trials;     /* study-wide target of trials; 0: none (then timeout) */
     double timeout;       /* seconds after which no trial starts; 0: none */
     int jobs;             /* concurrent trials */

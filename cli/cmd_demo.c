@@ -33,6 +33,8 @@ typedef struct demo_opts {
     long threads;
     long seed;
     const char *sampler;
+    const char *pruner;
+    long timeout; /* seconds; 0: none */
     const char *report;
     bool retrain;
     bool quiet;
@@ -61,6 +63,8 @@ static void usage(FILE *out)
             "  --seed S         seed of the sampler and the trainings (default 0)\n"
             "  --sampler SPEC   as hpo run --sampler (default auto: GP until the trials\n"
             "                   show the space is conditional, then TPE; hpo run --help)\n"
+            "  --pruner SPEC    as hpo run --pruner (default median)\n"
+            "  --timeout S      start no trial after S seconds (then --trials is a cap)\n"
             "  --retrain        train the study's best configuration on the full training\n"
             "                   set for --epochs and report its test accuracy\n"
             "  --report FILE    also write a self-contained HTML report of the study\n"
@@ -153,6 +157,10 @@ static int parse_args(demo_opts *o, int argc, char **argv)
             o->report = v;
         else if (strcmp(a, "--sampler") == 0)
             o->sampler = v;
+        else if (strcmp(a, "--pruner") == 0)
+            o->pruner = v;
+        else if (strcmp(a, "--timeout") == 0)
+            rc = parse_long(a, v, 1, 100000000L, &o->timeout);
         else if (strcmp(a, "--seed") == 0)
             rc = parse_long(a, v, 0, 2147483647L, &o->seed);
         else {
@@ -367,6 +375,7 @@ static int search(const demo_opts *o, hpo_study *study)
                 hpo_study_name(study), o->storage, o->trials, split.n_train, o->epochs, test->n,
                 o->jobs, o->threads);
     opt.n_trials = o->trials;
+    opt.timeout = (double)o->timeout;
     opt.n_jobs = (int)o->jobs;
     opt.callback = on_trial;
     opt.callback_payload = &p;
@@ -400,7 +409,7 @@ done:
 int cmd_demo(int argc, char **argv)
 {
     demo_opts o = {30, "sqlite:///hpo.db", "mlp-fashion-mnist", HPO_MLP_DEFAULT_DATA_DIR, 0.1,
-            0, 1, 0, 0, NULL, NULL, false, false};
+            0, 1, 0, 0, NULL, NULL, 0, NULL, false, false};
     hpo_storage *storage = NULL;
     hpo_study *study = NULL;
     hpo_study_options so = HPO_STUDY_OPTIONS_INIT;
@@ -425,6 +434,17 @@ int cmd_demo(int argc, char **argv)
     if (rc != HPO_OK) {
         hpo_storage_free(storage);
         return fail("opening the study");
+    }
+    if (o.pruner != NULL) {
+        hpo_pruner *pruner = NULL;
+        char err[256];
+        if (cli_pruner_new(o.pruner, &pruner, err, sizeof(err)) != 0 ||
+                hpo_study_set_pruner(study, pruner) != HPO_OK) {
+            fprintf(stderr, "hpo demo: --pruner: %s\n", pruner == NULL ? err : hpo_last_error());
+            hpo_study_free(study);
+            hpo_storage_free(storage);
+            return 2;
+        }
     }
     if (o.sampler != NULL) {
         hpo_sampler *sampler = NULL;

@@ -171,13 +171,49 @@ int hpo__study_trials(hpo_study *study, unsigned int states_mask, hpo__record **
     return list_trials(study, true, states_mask, out, n_out);
 }
 
+/* The trial whose sampler call runs on this thread (trial.c sets it around the
+ * sampler ops), so that the pruner can narrow what that sampler sees. */
+static _Thread_local const hpo_study *sampling_study;
+static _Thread_local const hpo__record *sampling_trial;
+
+void hpo__study_sampling_begin(const hpo_study *study, const hpo__record *trial)
+{
+    sampling_study = study;
+    sampling_trial = trial;
+}
+
+void hpo__study_sampling_end(void)
+{
+    sampling_study = NULL;
+    sampling_trial = NULL;
+}
+
+/* Drop the trials the pruner hides from this trial's sampler (Hyperband: other
+ * brackets). The caller holds algo_mu, so the pruner cannot change meanwhile. */
+static void filter_for_sampler(hpo_study *study, hpo__record **arr, size_t *n)
+{
+    hpo_pruner *p = study->pruner;
+    size_t kept = 0;
+    if (sampling_study != study || sampling_trial == NULL || p->ops->same_group == NULL)
+        return;
+    for (size_t i = 0; i < *n; i++) {
+        if (p->ops->same_group(p, study, sampling_trial, arr[i]))
+            arr[kept++] = arr[i];
+        else
+            hpo__record_unref(arr[i]);
+    }
+    *n = kept;
+}
+
 int hpo__study_trials_snapshot(hpo_study *study, unsigned int states_mask, hpo__record ***out,
         size_t *n_out)
 {
     bool sync = snapshot_of != study->serial;
     int rc = list_trials(study, sync, states_mask, out, n_out);
-    if (rc == HPO_OK)
+    if (rc == HPO_OK) {
         snapshot_of = study->serial;
+        filter_for_sampler(study, *out, n_out);
+    }
     return rc;
 }
 

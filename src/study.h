@@ -23,6 +23,15 @@ int hpo__study_trials_snapshot(hpo_study *study, unsigned int states_mask, hpo__
         size_t *n_out);
 /** Forget this thread's snapshot (a new trial starts, or one ends). */
 void hpo__study_drop_snapshot(void);
+/**
+ * Mark the sampler call for trial running on this thread (begin) and its end.
+ * Meanwhile hpo__study_trials_snapshot lists only the trials the study's pruner
+ * lets this trial's sampler see (its same_group op: Hyperband's bracket), as
+ * Optuna's bracket study does; hpo__study_trials stays unfiltered, as Optuna's
+ * grid and brute-force samplers read the storage directly.
+ */
+void hpo__study_sampling_begin(const hpo_study *study, const hpo__record *trial);
+void hpo__study_sampling_end(void);
 void hpo__records_release(hpo__record **records, size_t n);
 int64_t hpo__study_id(const hpo_study *study);
 /** Write a system attribute on a trial (e.g. TPE's relative params for the liar). */

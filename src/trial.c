@@ -129,8 +129,10 @@ int hpo_study_ask_capped(hpo_study *study, int64_t max_trials, hpo_trial **out)
     if ((rc = parse_fixed(t)) != HPO_OK)
         goto fail;
     pthread_mutex_lock(&study->algo_mu);
+    hpo__study_sampling_begin(study, t->rec);
     if (study->sampler->ops->before_trial != NULL)
         rc = study->sampler->ops->before_trial(study->sampler, study, t->rec);
+    hpo__study_sampling_end();
     pthread_mutex_unlock(&study->algo_mu);
     if (rc != HPO_OK) {
         /* The trial exists in storage; do not leave it RUNNING forever. */
@@ -207,6 +209,7 @@ static int sample_value(hpo_trial *t, const char *name, const hpo_distribution *
     long i;
     int rc;
     pthread_mutex_lock(&t->study->algo_mu);
+    hpo__study_sampling_begin(t->study, t->rec);
     rc = ensure_relative(t);
     if (rc == HPO_OK) {
         i = hpo__space_find(&t->relative_space, name);
@@ -217,6 +220,7 @@ static int sample_value(hpo_trial *t, const char *name, const hpo_distribution *
         else
             rc = s->ops->sample_independent(s, t->study, t->rec, name, d, out);
     }
+    hpo__study_sampling_end();
     pthread_mutex_unlock(&t->study->algo_mu);
     return rc;
 }
@@ -544,8 +548,10 @@ int hpo__study_tell_id(hpo_study *study, int64_t trial_id, hpo_trial *handle,
         values = n_values ? &pv : NULL;
     }
     pthread_mutex_lock(&study->algo_mu);
+    hpo__study_sampling_begin(study, r);
     if (study->sampler->ops->after_trial != NULL)
         rc = study->sampler->ops->after_trial(study->sampler, study, r, state, values, n_values);
+    hpo__study_sampling_end();
     pthread_mutex_unlock(&study->algo_mu);
     /* The state is written even if after_trial failed, as Optuna's finally does. */
     {

@@ -18,6 +18,10 @@ typedef struct hpo__pruner_ops {
     const char *name;
     int (*prune)(hpo_pruner *p, hpo_study *study, const hpo__record *trial, bool *out);
     void (*destroy)(hpo_pruner *p); /* frees impl */
+    /* Whether a sampler working for trial current may see trial other (Hyperband:
+     * same bracket). Called under the study's sampler lock. NULL = all trials. */
+    bool (*same_group)(hpo_pruner *p, hpo_study *study, const hpo__record *current,
+            const hpo__record *other);
 } hpo__pruner_ops;
 
 struct hpo_pruner {

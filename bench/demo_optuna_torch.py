@@ -5,6 +5,8 @@ validation accuracy on the 10 000 test images after each epoch, the same search
 space and parameter names. Prints one JSON result line like hpo-bench.
 
     python3 demo_optuna_torch.py [--trials 30] [--threads 2] [--data DIR] [--seed 0]
+        [--epochs 5] [--subsample 0.1] [--pruner median|hyperband] [--timeout S]
+        [--storage URL]
 """
 import argparse
 import gzip
@@ -50,6 +52,9 @@ def main():
     ap.add_argument("--subsample", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    ap.add_argument("--pruner", choices=("median", "hyperband"), default="median")
+    ap.add_argument("--timeout", type=float, default=None)
+    ap.add_argument("--storage", default=None)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -96,15 +101,17 @@ def main():
                 raise optuna.TrialPruned()
         return acc
 
-    study = optuna.create_study(direction="maximize",
-                                sampler=optuna.samplers.TPESampler(seed=a.seed))
+    pruner = (optuna.pruners.HyperbandPruner(min_resource=1, max_resource=a.epochs)
+              if a.pruner == "hyperband" else optuna.pruners.MedianPruner())
+    study = optuna.create_study(direction="maximize", storage=a.storage,
+                                sampler=optuna.samplers.TPESampler(seed=a.seed), pruner=pruner)
     t0 = time.perf_counter()
-    study.optimize(objective, n_trials=a.trials)
+    study.optimize(objective, n_trials=a.trials, timeout=a.timeout)
     wall = time.perf_counter() - t0
     states = [t.state for t in study.trials]
     print(json.dumps({"record": "result", "bench": "demo",
                       "impl": f"optuna-{optuna.__version__}+torch-{torch.__version__}",
-                      "n_trials": a.trials, "wall_s": wall,
+                      "n_trials": len(study.trials), "wall_s": wall, "pruner": a.pruner,
                       "best_accuracy": study.best_value,
                       "n_pruned": sum(s == optuna.trial.TrialState.PRUNED for s in states),
                       "threads": a.threads}))

@@ -445,50 +445,49 @@ bool cli_sampler_ends_itself(const char *text)
                                    (n == 11 && strncmp(text, "brute-force", 11) == 0));
 }
 
-int cli_pruner_new(const char *text, hpo_pruner **out, char *err, size_t errlen)
+static int spec_double(const char *what, const char *key, const char *v, double *out,
+        char *err, size_t errlen)
+{
+    char *end;
+    *out = strtod(v, &end);
+    if (end == v || *end != '\0') {
+        snprintf(err, errlen, "%s: %s=%.100s is not a number", what, key, v);
+        return -1;
+    }
+    return 0;
+}
+
+typedef int (*pruner_ctor)(const spec *s, hpo_pruner **out, char *err, size_t errlen);
+
+static int nop_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    if (s->n > 0)
+        return unknown_key("nop", s->keys[0] ? s->keys[0] : s->values[0], err, errlen);
+    return made("nop", hpo_pruner_nop_new(out), err, errlen);
+}
+
+/* median[:startup=N][:warmup=N][:interval=N][:min_trials=N] and percentile:P[...]. */
+static int percentile_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
 {
     hpo_percentile_options o = HPO_PERCENTILE_OPTIONS_INIT;
     double percentile = 50.0;
     size_t first = 0;
-    spec s;
-    int rc = -1;
-    *out = NULL;
-    if (split_spec(text ? text : "median", &s, err, errlen) != 0)
-        goto done;
-    if (strcmp(s.name, "nop") == 0 || strcmp(s.name, "none") == 0) {
-        if (s.n > 0)
-            unknown_key("nop", s.keys[0] ? s.keys[0] : s.values[0], err, errlen);
-        else if (hpo_pruner_nop_new(out) != HPO_OK)
-            snprintf(err, errlen, "nop: %s", hpo_last_error());
-        else
-            rc = 0;
-        goto done;
-    }
-    if (strcmp(s.name, "percentile") == 0) {
-        char *end;
-        if (s.n == 0 || s.keys[0] != NULL) {
+    if (strcmp(s->name, "percentile") == 0) {
+        if (s->n == 0 || s->keys[0] != NULL) {
             snprintf(err, errlen, "percentile: expected percentile:P, e.g. percentile:25");
-            goto done;
+            return -1;
         }
-        percentile = strtod(s.values[0], &end);
-        if (end == s.values[0] || *end != '\0') {
-            snprintf(err, errlen, "percentile: '%.100s' is not a number", s.values[0]);
-            goto done;
-        }
+        if (spec_double("percentile", "P", s->values[0], &percentile, err, errlen) != 0)
+            return -1;
         first = 1;
-    } else if (strcmp(s.name, "median") != 0) {
-        snprintf(err, errlen, "unknown pruner '%.100s' (median, percentile:P or nop)", s.name);
-        goto done;
     }
-    for (size_t i = first; i < s.n; i++) {
+    for (size_t i = first; i < s->n; i++) {
         long long v;
-        const char *k = s.keys[i];
-        if (k == NULL) {
-            unknown_key(s.name, s.values[i], err, errlen);
-            goto done;
-        }
-        if (spec_int(s.name, k, s.values[i], 0, &v, err, errlen) != 0)
-            goto done;
+        const char *k = s->keys[i];
+        if (k == NULL)
+            return unknown_key(s->name, s->values[i], err, errlen);
+        if (spec_int(s->name, k, s->values[i], 0, &v, err, errlen) != 0)
+            return -1;
         if (strcmp(k, "startup") == 0)
             o.n_startup_trials = (size_t)v;
         else if (strcmp(k, "warmup") == 0)
@@ -497,16 +496,208 @@ int cli_pruner_new(const char *text, hpo_pruner **out, char *err, size_t errlen)
             o.interval_steps = v;
         else if (strcmp(k, "min_trials") == 0)
             o.n_min_trials = (size_t)v;
-        else {
-            unknown_key(s.name, k, err, errlen);
-            goto done;
+        else
+            return unknown_key(s->name, k, err, errlen);
+    }
+    return made(s->name, hpo_pruner_percentile_new(out, percentile, &o), err, errlen);
+}
+
+/* An integer option that may also be "auto" (0). */
+static int spec_auto(const char *what, const char *key, const char *v, long long lo,
+        int64_t *out, char *err, size_t errlen)
+{
+    long long x;
+    if (strcmp(v, "auto") == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (spec_int(what, key, v, lo, &x, err, errlen) != 0)
+        return -1;
+    *out = (int64_t)x;
+    return 0;
+}
+
+static int sha_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    hpo_successive_halving_options o = HPO_SUCCESSIVE_HALVING_OPTIONS_INIT;
+    const char *w = "successive-halving";
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *v = s->values[i];
+        long long x = 0;
+        int bad;
+        if (k == NULL)
+            return unknown_key(w, v, err, errlen);
+        if (strcmp(k, "min_resource") == 0) {
+            bad = spec_auto(w, k, v, 1, &o.min_resource, err, errlen);
+        } else {
+            bad = spec_int(w, k, v, 0, &x, err, errlen);
+            if (!bad && strcmp(k, "reduction") == 0)
+                o.reduction_factor = x;
+            else if (!bad && strcmp(k, "min_rate") == 0)
+                o.min_early_stopping_rate = x;
+            else if (!bad && strcmp(k, "bootstrap") == 0)
+                o.bootstrap_count = x;
+            else if (!bad)
+                return unknown_key(w, k, err, errlen);
+        }
+        if (bad)
+            return -1;
+    }
+    return made(w, hpo_pruner_successive_halving_new(out, &o), err, errlen);
+}
+
+static int hyperband_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    hpo_hyperband_options o = HPO_HYPERBAND_OPTIONS_INIT;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *v = s->values[i];
+        long long x = 0;
+        int bad;
+        if (k == NULL)
+            return unknown_key("hyperband", v, err, errlen);
+        if (strcmp(k, "max_resource") == 0) {
+            bad = spec_auto("hyperband", k, v, 1, &o.max_resource, err, errlen);
+        } else {
+            bad = spec_int("hyperband", k, v, 0, &x, err, errlen);
+            if (!bad && strcmp(k, "min_resource") == 0)
+                o.min_resource = x;
+            else if (!bad && strcmp(k, "reduction") == 0)
+                o.reduction_factor = x;
+            else if (!bad && strcmp(k, "bootstrap") == 0)
+                o.bootstrap_count = x;
+            else if (!bad && strcmp(k, "filter") == 0 && x <= 1)
+                o.filter_sampler = x == 1;
+            else if (!bad)
+                return unknown_key("hyperband", k, err, errlen);
+        }
+        if (bad)
+            return -1;
+    }
+    return made("hyperband", hpo_pruner_hyperband_new(out, &o), err, errlen);
+}
+
+static int threshold_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    hpo_threshold_options o = HPO_THRESHOLD_OPTIONS_INIT;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *v = s->values[i];
+        long long x;
+        if (k == NULL)
+            return unknown_key("threshold", v, err, errlen);
+        if (strcmp(k, "lower") == 0 || strcmp(k, "upper") == 0) {
+            if (spec_double("threshold", k, v, k[0] == 'l' ? &o.lower : &o.upper, err,
+                        errlen) != 0)
+                return -1;
+            continue;
+        }
+        if (spec_int("threshold", k, v, 0, &x, err, errlen) != 0)
+            return -1;
+        if (strcmp(k, "warmup") == 0)
+            o.n_warmup_steps = x;
+        else if (strcmp(k, "interval") == 0)
+            o.interval_steps = x;
+        else
+            return unknown_key("threshold", k, err, errlen);
+    }
+    return made("threshold", hpo_pruner_threshold_new(out, &o), err, errlen);
+}
+
+static int wilcoxon_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    hpo_wilcoxon_options o = HPO_WILCOXON_OPTIONS_INIT;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *v = s->values[i];
+        long long x;
+        if (k == NULL)
+            return unknown_key("wilcoxon", v, err, errlen);
+        if (strcmp(k, "p") == 0) {
+            if (spec_double("wilcoxon", k, v, &o.p_threshold, err, errlen) != 0)
+                return -1;
+        } else if (strcmp(k, "startup") == 0) {
+            if (spec_int("wilcoxon", k, v, 0, &x, err, errlen) != 0)
+                return -1;
+            o.n_startup_steps = x;
+        } else {
+            return unknown_key("wilcoxon", k, err, errlen);
         }
     }
-    if (hpo_pruner_percentile_new(out, percentile, &o) != HPO_OK)
-        snprintf(err, errlen, "%s: %s", s.name, hpo_last_error());
-    else
-        rc = 0;
-done:
+    return made("wilcoxon", hpo_pruner_wilcoxon_new(out, &o), err, errlen);
+}
+
+static int patient_new(const spec *s, hpo_pruner **out, char *err, size_t errlen);
+
+static const struct {
+    const char *name;
+    pruner_ctor ctor;
+} pruners[] = {
+        {"median", percentile_new},
+        {"percentile", percentile_new},
+        {"nop", nop_new},
+        {"none", nop_new},
+        {"successive-halving", sha_new},
+        {"asha", sha_new},
+        {"hyperband", hyperband_new},
+        {"threshold", threshold_new},
+        {"patient", patient_new},
+        {"wilcoxon", wilcoxon_new},
+};
+
+#define PRUNER_NAMES \
+    "median, percentile:P, successive-halving, hyperband, threshold, patient, wilcoxon or nop"
+
+static int pruner_from(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(pruners) / sizeof(pruners[0]); i++)
+        if (strcmp(s->name, pruners[i].name) == 0)
+            return pruners[i].ctor(s, out, err, errlen);
+    snprintf(err, errlen, "unknown pruner '%.100s' (" PRUNER_NAMES ")", s->name);
+    return -1;
+}
+
+/* patient[:patience=N][:min_delta=X][:wrap=NAME]: NAME is another pruner, with its
+ * defaults (the spec's colons cannot nest); without wrap, patience alone prunes. */
+static int patient_new(const spec *s, hpo_pruner **out, char *err, size_t errlen)
+{
+    long long patience = 0;
+    double min_delta = 0.0;
+    const char *wrap = NULL;
+    hpo_pruner *wrapped = NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->keys[i], *v = s->values[i];
+        int bad = 0;
+        if (k == NULL)
+            return unknown_key("patient", v, err, errlen);
+        if (strcmp(k, "patience") == 0)
+            bad = spec_int("patient", k, v, 0, &patience, err, errlen);
+        else if (strcmp(k, "min_delta") == 0)
+            bad = spec_double("patient", k, v, &min_delta, err, errlen);
+        else if (strcmp(k, "wrap") == 0)
+            wrap = v;
+        else
+            return unknown_key("patient", k, err, errlen);
+        if (bad)
+            return -1;
+    }
+    if (wrap != NULL) {
+        spec w = {.name = (char *)wrap};
+        if (strcmp(wrap, "patient") == 0) {
+            snprintf(err, errlen, "patient: wrap=patient would nest without end");
+            return -1;
+        }
+        if (pruner_from(&w, &wrapped, err, errlen) != 0)
+            return -1;
+    }
+    return made("patient", hpo_pruner_patient_new(out, wrapped, (int64_t)patience, min_delta),
+            err, errlen);
+}
+
+int cli_pruner_new(const char *text, hpo_pruner **out, char *err, size_t errlen)
+{
+    spec s;
+    int rc = -1;
+    *out = NULL;
+    if (split_spec(text ? text : "median", &s, err, errlen) == 0)
+        rc = pruner_from(&s, out, err, errlen);
     free(s.copy);
     return rc;
 }

@@ -970,3 +970,8 @@ def delete_study(*, study_name, storage):
         _check(_study_delete(st, _b(study_name)))
     finally:
         _storage_free(st)
+
+
+# Multi-fidelity and other pruners live in their own modules (they use the helpers above).
+from ._pruners_mf import HyperbandPruner, SuccessiveHalvingPruner  # noqa: E402
+from ._pruners_more import PatientPruner, ThresholdPruner, WilcoxonPruner  # noqa: E402

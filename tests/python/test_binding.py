@@ -287,6 +287,33 @@ def test_constraints():
         assert t.system_attrs["constraints:pos"] == -t.params["x"]
 
 
+def test_multi_fidelity_pruners():
+    def curve(trial):
+        q = trial.suggest_float("q", 0, 1)
+        for step in range(27):
+            trial.report(q * (1 - 0.9 ** (step + 1)), step)
+            if trial.should_prune():
+                raise hpo.TrialPruned()
+        return q * (1 - 0.9 ** 27)
+
+    pruners = [hpo.HyperbandPruner(min_resource=1, max_resource=27),
+               hpo.SuccessiveHalvingPruner(), hpo.ThresholdPruner(lower=0.05),
+               hpo.PatientPruner(hpo.MedianPruner(), patience=1), hpo.WilcoxonPruner()]
+    for pruner in pruners:
+        study = hpo.create_study(direction="maximize", pruner=pruner,
+                                 sampler=hpo.RandomSampler(seed=5))
+        study.optimize(curve, n_trials=30)
+        states = [t.state for t in study.trials]
+        assert len(states) == 30, type(pruner).__name__
+        if not isinstance(pruner, (hpo.PatientPruner, hpo.WilcoxonPruner)):
+            assert "PRUNED" in states, (type(pruner).__name__, states)
+    try:
+        hpo.HyperbandPruner(reduction_factor=1)._new()
+        assert False
+    except ValueError as e:
+        assert "reduction_factor" in str(e)
+
+
 def main():
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
     print(f"1..{len(tests)}")

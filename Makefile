@@ -108,13 +108,15 @@ examples: $(EXAMPLE_BINS)
 PY_TEST := $(if $(filter release,$(VARIANT)),$(BUILD)/tests/test_python)
 tests: $(TEST_BINS) $(BUILD)/hpo $(PY_TEST)
 
-# A test "binary" like the others: runs tests/python/test_binding.py (TAP) on this
+# A test "binary" like the others: runs every tests/python/test_*.py (TAP) on this
 # build's libhpo.so.0 with the python/ package, from the repository root.
-$(BUILD)/tests/test_python: tests/python/test_binding.py python/hpo/__init__.py $(BUILD)/$(SONAME)
+PY_SRC := $(wildcard python/hpo/*.py python/hpo/*/*.py tests/python/test_*.py)
+$(BUILD)/tests/test_python: $(PY_SRC) $(BUILD)/$(SONAME)
 	@mkdir -p $(dir $@)
 	@printf '%s\n' '#!/bin/sh' 'cd "$$(dirname "$$0")/../../.." || exit 1' \
-		'HPO_LIBRARY="$$PWD/$(BUILD)/$(SONAME)" PYTHONPATH="$$PWD/python" \' \
-		'    exec python3 tests/python/test_binding.py' > $@
+		'export HPO_LIBRARY="$$PWD/$(BUILD)/$(SONAME)" PYTHONPATH="$$PWD/python"' \
+		'rc=0' 'for f in tests/python/test_*.py; do python3 "$$f" || rc=1; done' \
+		'exit $$rc' > $@
 	@chmod +x $@
 
 # One closing line for the whole run; non-zero exit on any failure or no test.

@@ -484,6 +484,48 @@ int hpo_study_set_user_attr(hpo_study *study, const char *key, const char *value
             value_json);
 }
 
+int hpo_study_set_system_attr(hpo_study *study, const char *key, const char *value_json)
+{
+    int rc;
+    HPO_TRY(hpo__study_check(study));
+    HPO_TRY(hpo__check_name("attribute key", key));
+    if (value_json == NULL)
+        return hpo__error_set(HPO_EINVAL, "value of attribute '%s' is NULL", key);
+    rc = hpo__json_validate(value_json);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "value of attribute '%.200s'", key);
+    return study->storage->ops->set_study_attr(study->storage->be, study->id, true, key,
+            value_json);
+}
+
+int hpo_study_attrs_json(hpo_study *study, bool system, char **out)
+{
+    hpo__attrs attrs = {0};
+    hpo_buf b;
+    int rc;
+    if (out == NULL)
+        return hpo__error_set(HPO_EINVAL, "hpo_study_attrs_json: out is NULL");
+    *out = NULL;
+    HPO_TRY(hpo__study_check(study));
+    HPO_TRY(study->storage->ops->get_study_attrs(study->storage->be, study->id, system, &attrs));
+    hpo__buf_init(&b, 0);
+    hpo__buf_putc(&b, '{');
+    for (size_t i = 0; i < attrs.n; i++) {
+        if (i > 0)
+            hpo__buf_puts(&b, ", ");
+        hpo__json_put_string(&b, attrs.items[i].key);
+        hpo__buf_puts(&b, ": ");
+        hpo__buf_puts(&b, attrs.items[i].json); /* stored JSON text, valid by construction */
+    }
+    hpo__buf_putc(&b, '}');
+    hpo__attrs_clear(&attrs);
+    rc = hpo__buf_status(&b);
+    if (rc == HPO_OK)
+        return hpo__buf_detach(&b, out, NULL);
+    hpo__buf_free(&b);
+    return rc;
+}
+
 int hpo_study_get_user_attr(hpo_study *study, const char *key, char **out)
 {
     hpo__attrs attrs = {0};

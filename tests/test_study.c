@@ -438,6 +438,29 @@ static void test_reproducible(void **state)
     hpo_storage_free(st);
 }
 
+static void test_study_attrs_json(void **state)
+{
+    hpo_test_env env;
+    char *json = NULL;
+    (void)state;
+    hpo_test_env_open(&env, HPO_MINIMIZE);
+    assert_ok(hpo_study_attrs_json(env.study, false, &json));
+    assert_string_equal(json, "{}");
+    hpo_free(json);
+    assert_ok(hpo_study_set_user_attr(env.study, "a\"'; DROP TABLE x;--", "[1, 2]"));
+    assert_ok(hpo_study_set_system_attr(env.study, "study:metric_names", "[\"acc\"]"));
+    assert_status(hpo_study_set_system_attr(env.study, "k", "{oops"), HPO_EINVAL);
+    assert_status(hpo_study_set_system_attr(env.study, "", "1"), HPO_EINVAL);
+    assert_ok(hpo_study_attrs_json(env.study, false, &json));
+    assert_string_equal(json, "{\"a\\\"'; DROP TABLE x;--\": [1, 2]}");
+    hpo_free(json);
+    assert_ok(hpo_study_attrs_json(env.study, true, &json));
+    assert_string_equal(json, "{\"study:metric_names\": [\"acc\"]}");
+    hpo_free(json);
+    assert_status(hpo_study_attrs_json(env.study, true, NULL), HPO_EINVAL);
+    hpo_test_env_close(&env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_enqueue),
         cmocka_unit_test(test_suggest_rules),
         cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_study_attrs_json),
     };
     hpo_set_log_callback(quiet_log, NULL);
     return HPO_RUN_TESTS("study", tests);

@@ -817,6 +817,14 @@ HPO_EXTERN(int) hpo_study_set_user_attr(hpo_study *study, const char *key,
         const char *value_json);
 /** *out is the JSON text (hpo_free it). Errors: HPO_ENOTFOUND for a missing key. */
 HPO_EXTERN(int) hpo_study_get_user_attr(hpo_study *study, const char *key, char **out);
+/** Set a study system attribute (JSON text, validated), e.g. "study:metric_names". */
+HPO_EXTERN(int) hpo_study_set_system_attr(hpo_study *study, const char *key,
+        const char *value_json);
+/**
+ * Every user (system false) or system attribute of the study as one JSON object
+ * {"key": value, ...}; *out is released with hpo_free(). Errors: HPO_ESTORAGE.
+ */
+HPO_EXTERN(int) hpo_study_attrs_json(hpo_study *study, bool system, char **out);
 
 /**
  * Queue a trial with fixed parameter values (external values, by name); the

@@ -6,7 +6,7 @@ is 0 on the C side.
 """
 from ctypes import POINTER, Structure, byref, c_bool, c_int, c_int64, c_uint
 
-from . import _P, _check, _sig
+from ._core import BasePruner, _P, _check, _sig
 
 __all__ = ["SuccessiveHalvingPruner", "HyperbandPruner"]
 
@@ -39,7 +39,7 @@ def _resource(value, name, auto_ok=True):
     return value
 
 
-class SuccessiveHalvingPruner:
+class SuccessiveHalvingPruner(BasePruner):
     def __init__(self, min_resource="auto", reduction_factor=4, min_early_stopping_rate=0,
                  bootstrap_count=0):
         o = _ShaOptions()
@@ -56,7 +56,7 @@ class SuccessiveHalvingPruner:
         return p
 
 
-class HyperbandPruner:
+class HyperbandPruner(BasePruner):
     def __init__(self, min_resource=1, max_resource="auto", reduction_factor=3,
                  bootstrap_count=0, filter_sampler=True):
         o = _HyperbandOptions()

@@ -6,7 +6,7 @@ pruners, each builds a fresh C pruner in _new() for the study to own.
 import math
 from ctypes import POINTER, Structure, byref, c_double, c_int, c_int64, c_uint
 
-from . import _P, _check, _sig
+from ._core import BasePruner, _P, _check, _sig
 
 __all__ = ["ThresholdPruner", "PatientPruner", "WilcoxonPruner"]
 
@@ -45,7 +45,7 @@ def _validated(pruner):
     return pruner
 
 
-class ThresholdPruner:
+class ThresholdPruner(BasePruner):
     def __init__(self, lower=None, upper=None, n_warmup_steps=0, interval_steps=1):
         if lower is None and upper is None:
             raise TypeError("Either lower or upper must be specified.")
@@ -62,7 +62,7 @@ class ThresholdPruner:
         return p
 
 
-class PatientPruner:
+class PatientPruner(BasePruner):
     def __init__(self, wrapped_pruner, patience, min_delta=0.0):
         self._wrapped = wrapped_pruner
         self._patience, self._min_delta = int(patience), float(min_delta)
@@ -76,7 +76,7 @@ class PatientPruner:
         return p
 
 
-class WilcoxonPruner:
+class WilcoxonPruner(BasePruner):
     def __init__(self, *, p_threshold=0.1, n_startup_steps=2):
         self._o = _WilcoxonOptions()
         _check(_wilcoxon_init(byref(self._o), 1))

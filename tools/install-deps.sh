@@ -9,5 +9,5 @@ apt-get install -y -qq --no-install-recommends \
     libjansson-dev libcmocka-dev zlib1g-dev libopenblas-dev libyaml-dev \
     libsqlite3-dev libpq-dev postgresql python3-venv liblapacke-dev liblbfgsb-dev \
     libmicrohttpd-dev chromium fonts-dejavu-core \
-    python3-torch libopenblas0-pthread \
+    python3-torch python3-pandas libopenblas0-pthread \
     dataset-fashion-mnist >/dev/null

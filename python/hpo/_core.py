@@ -1249,7 +1249,9 @@ class Study:
         vals = (_Value * max(1, len(names)))(*[_to_value(params[n], keep) for n in names])
         _check(_study_enqueue(self._h, name_arr, vals, len(names)))
 
-    def get_trials(self, states=None):
+    def get_trials(self, deepcopy=True, states=None):
+        """Trials in the given states (all by default), ordered by number. Every call
+        builds fresh objects, so deepcopy makes no difference."""
         mask = 0x1F if states is None else sum(
             1 << int(TrialState[s.upper()] if isinstance(s, str) else s) for s in states)
         arr, n = POINTER(_P)(), c_size_t()

@@ -53,6 +53,27 @@ def _find_library():
 
 _lib = _find_library()
 
+
+
+def _on_log(level, message, payload):
+    """libhpo's diagnostics: warnings become Python UserWarnings (as Optuna's
+    warnings.warn), info and debug go to the "hpo" logger."""
+    text = message.decode("utf-8", "replace") if message else ""
+    if level >= 2:
+        import warnings
+        warnings.warn(text, UserWarning, stacklevel=2)
+    else:
+        import logging as _std_logging
+        _std_logging.getLogger("hpo").log(_std_logging.INFO if level == 1 else
+                                          _std_logging.DEBUG, text)
+
+
+_LOG_FN = ctypes.CFUNCTYPE(None, c_int, c_char_p, c_void_p)(_on_log)  # kept alive here
+_lib.hpo_set_log_callback.restype = None
+_lib.hpo_set_log_callback.argtypes = [ctypes.CFUNCTYPE(None, c_int, c_char_p, c_void_p),
+                                      c_void_p]
+_lib.hpo_set_log_callback(_LOG_FN, None)
+
 OK, EINVAL, ENOMEM, ENOTFOUND, EEXISTS, ESTATE = 0, -2, -3, -4, -5, -6
 ESTORAGE, ESCHEMA = -8, -9
 

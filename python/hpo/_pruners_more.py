@@ -49,6 +49,9 @@ class ThresholdPruner(BasePruner):
     def __init__(self, lower=None, upper=None, n_warmup_steps=0, interval_steps=1):
         if lower is None and upper is None:
             raise TypeError("Either lower or upper must be specified.")
+        for name, v in (("lower", lower), ("upper", upper)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise TypeError(f"{name} should be a float, got {type(v).__name__}.")
         self._o = _ThresholdOptions()
         _check(_threshold_init(byref(self._o), 1))
         self._o.lower = _bound(lower, -math.inf)
@@ -64,6 +67,10 @@ class ThresholdPruner(BasePruner):
 
 class PatientPruner(BasePruner):
     def __init__(self, wrapped_pruner, patience, min_delta=0.0):
+        import warnings
+        from .exceptions import ExperimentalWarning
+        warnings.warn("PatientPruner is experimental (supported from v2.8.0). The interface "
+                      "can change in the future.", ExperimentalWarning, stacklevel=2)
         self._wrapped = wrapped_pruner
         self._patience, self._min_delta = int(patience), float(min_delta)
         _validated(self)

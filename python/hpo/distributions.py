@@ -210,6 +210,16 @@ _NAMES = {"FloatDistribution": FloatDistribution, "IntDistribution": IntDistribu
 def json_to_distribution(json_str):
     """Optuna's JSON form (modern and pre-3.0 names) to a distribution."""
     loaded = json.loads(json_str)
+    if "name" not in loaded:  # the abbreviated form: {"type": "float", "low": ..., ...}
+        kind = loaded.get("type")
+        attrs = {k: v for k, v in loaded.items() if k != "type"}
+        if kind == "categorical":
+            return CategoricalDistribution(attrs["choices"])
+        if kind == "float":
+            return FloatDistribution(**attrs)
+        if kind == "int":
+            return IntDistribution(**attrs)
+        raise ValueError(f"Unknown distribution type: {kind}")
     name, attrs = loaded["name"], dict(loaded["attributes"])
     if name in _NAMES:
         if name == "CategoricalDistribution":

@@ -973,7 +973,7 @@ class Study:
     """A study on a storage URL (None: in memory). Build with create_study/load_study."""
 
     def __init__(self, storage_handle, study_handle, storage_url):
-        self._storage = storage_handle
+        self._c_storage = storage_handle
         self._h = study_handle
         self._url = storage_url
         self._stop = False
@@ -996,6 +996,28 @@ class Study:
     def _set_sampler(self, sampler):
         _check(_study_set_sampler(self._h, sampler._new()))
         self._constraints_func = getattr(sampler, "_constraints_func", None)
+        self._sampler = sampler
+
+    @property
+    def sampler(self):
+        """The sampler object (the default: an AutoSampler with the study's seed)."""
+        if getattr(self, "_sampler", None) is None:
+            self._sampler = AutoSampler(seed=getattr(self, "_seed", 0))
+        return self._sampler
+
+    @sampler.setter
+    def sampler(self, sampler):
+        self._set_sampler(sampler)
+
+    @property
+    def pruner(self):
+        if getattr(self, "_pruner", None) is None:
+            self._pruner = MedianPruner()
+        return self._pruner
+
+    @pruner.setter
+    def pruner(self, pruner):
+        self._set_pruner(pruner)
 
     def _store_constraints(self, trial, state, vals):
         """Optuna's constraints_func: called on the finished trial (values set) just
@@ -1012,6 +1034,7 @@ class Study:
 
     def _set_pruner(self, pruner):
         _check(_study_set_pruner(self._h, pruner._new()))
+        self._pruner = pruner
 
     def ask(self, fixed_distributions=None):
         """A new trial (the oldest enqueued one first). fixed_distributions
@@ -1340,9 +1363,10 @@ class Study:
         if self._h:
             _study_free(self._h)
             self._h = None
-        if self._storage:
-            _storage_free(self._storage)
-            self._storage = None
+        if self._c_storage:
+            if getattr(self, "_owns_storage", True):
+                _storage_free(self._c_storage)
+            self._c_storage = None
 
     def __del__(self):
         self.close()
@@ -1356,6 +1380,9 @@ class Study:
 
 def _open_storage(storage):
     """A C storage for a URL, None (in memory) or an hpo.storages object."""
+    shared = getattr(storage, "_shared_handle", None)
+    if shared is not None:
+        return shared()  # an InMemoryStorage: one C storage for every study using it
     p = _P()
     url = getattr(storage, "url", storage)
     _check(_storage_open(byref(p), None if url is None else _b(url)))
@@ -1374,9 +1401,12 @@ def _make(storage, open_fn, sampler, pruner):
     try:
         open_fn(st, sp)
     except BaseException:
-        _storage_free(st)
+        if getattr(storage, "_shared_handle", None) is None:
+            _storage_free(st)
         raise
     study = Study(st, sp, getattr(storage, "url", storage))
+    study._owns_storage = getattr(storage, "_shared_handle", None) is None
+    study._storage_obj = storage  # an InMemoryStorage must outlive its studies
     if sampler is not None:
         study._set_sampler(sampler)
     if pruner is not None:
@@ -1411,4 +1441,5 @@ def delete_study(*, study_name, storage):
     try:
         _check(_study_delete(st, _b(study_name)))
     finally:
-        _storage_free(st)
+        if getattr(storage, "_shared_handle", None) is None:
+            _storage_free(st)

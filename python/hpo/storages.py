@@ -63,7 +63,23 @@ class RDBStorage(BaseStorage):
 
 
 class InMemoryStorage(BaseStorage):
-    """A study that lives as long as the process (storage=None does the same)."""
+    """Studies in this process's memory, shared by every create_study/load_study given
+    this object (storage=None instead gives each study a storage of its own)."""
+
+    def __init__(self):
+        self._h = None
+
+    def _shared_handle(self):
+        if self._h is None:
+            from ._core import _open_storage
+            self._h = _open_storage(None)
+        return self._h
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            from ._core import _storage_free
+            _storage_free(self._h)
+            self._h = None
 
 
 def fail_stale_trials(study):
@@ -71,5 +87,5 @@ def fail_stale_trials(study):
     from ctypes import byref, c_size_t
     from ._core import _check, _storage_fail_stale
     n = c_size_t()
-    _check(_storage_fail_stale(study._storage, study.study_name.encode("utf-8"), byref(n)))
+    _check(_storage_fail_stale(study._c_storage, study.study_name.encode("utf-8"), byref(n)))
     return n.value

@@ -51,11 +51,11 @@ class StudySummary:
 
 
 def _url(storage):
-    return getattr(storage, "url", storage)
+    return storage  # a URL, None or an hpo.storages object: _open_storage takes each
 
 
 def get_all_study_names(storage):
-    st = _open_storage(_url(storage))
+    st = _open_storage(storage)
     arr, n = POINTER(c_char_p)(), c_size_t()
     try:
         _check(_study_list(st, byref(arr), byref(n)))
@@ -64,7 +64,8 @@ def get_all_study_names(storage):
         finally:
             _free(arr)
     finally:
-        _storage_free(st)
+        if getattr(storage, "_shared_handle", None) is None:
+            _storage_free(st)
 
 
 def get_all_study_summaries(storage, include_best_trial=True):

@@ -216,6 +216,19 @@ def test_logging_and_deprecations():
     assert math.isfinite(study.best_value)
 
 
+def test_in_memory_storage_is_shared():
+    storage = optuna.storages.InMemoryStorage()
+    a = optuna.create_study(storage=storage, study_name="mem")
+    a.optimize(quad, n_trials=3)
+    b = optuna.load_study(study_name="mem", storage=storage)
+    assert len(b.trials) == 3
+    assert optuna.get_all_study_names(storage) == ["mem"]
+    a.close()
+    b.optimize(quad, n_trials=1)  # closing one study leaves the shared storage open
+    optuna.delete_study(study_name="mem", storage=storage)
+    assert optuna.get_all_study_names(storage) == []
+
+
 def main():
     tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
     print(f"1..{len(tests)}")

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/env.h"
 #include "cli/viz_cli.h"
 #include "cli/runner/algo.h"
 #include "cli/runner/common.h"
@@ -359,11 +360,49 @@ static int write_report(hpo_study *study, const char *path)
     return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
+/*
+ * This worker's environment fingerprint: stored once per distinct hash in the study
+ * (system attribute hpo:env:<hash>, which Optuna reads too); a warning when the
+ * study already holds another, since its workers then ran different environments.
+ */
+static void record_env(const run_opts *o, char hash[17])
+{
+    json_t *env = cli_env_collect();
+    char key[64], *text = NULL, *attrs = NULL;
+    json_t *all;
+    const char *k;
+    json_t *v;
+    int others = 0;
+    if (env == NULL) {
+        snprintf(hash, 17, "unknown");
+        return;
+    }
+    cli_env_hash(env, hash);
+    snprintf(key, sizeof(key), "hpo:env:%s", hash);
+    if (hpo_study_attrs_json(o->cfg.study, true, &attrs) == HPO_OK &&
+            (all = json_loads(attrs, 0, NULL)) != NULL) {
+        json_object_foreach(all, k, v) others += strncmp(k, "hpo:env:", 8) == 0 &&
+                                                  strcmp(k, key) != 0;
+        if (json_object_get(all, key) == NULL &&
+                (text = json_dumps(env, JSON_SORT_KEYS | JSON_COMPACT)) != NULL &&
+                hpo_study_set_system_attr(o->cfg.study, key, text) != HPO_OK)
+            fprintf(stderr, "hpo run: cannot record the environment: %s\n", hpo_last_error());
+        json_decref(all);
+    }
+    if (others > 0 && o->cfg.verbosity > 0)
+        fprintf(stderr, "hpo run: warning: this study's workers ran %d other environment(s) "
+                        "than this one (%s); see hpo env diff --study %s\n",
+                others, hash, o->study);
+    free(text);
+    hpo_free(attrs);
+    json_decref(env);
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
     hpo_storage *storage = NULL;
-    char **gpus = NULL;
+    char **gpus = NULL, env_hash[17];
     size_t n_gpus = 0;
     int i, rc = CLI_EXIT_USAGE;
     memset(&o, 0, sizeof(o));
@@ -428,6 +467,8 @@ int cmd_run(int argc, char **argv)
         goto out;
     o.cfg.storage_url = o.storage;
     o.cfg.study_name = o.study;
+    record_env(&o, env_hash);
+    o.cfg.env_hash = env_hash;
     rc = rn_run(&o.cfg);
     if (o.report != NULL && (rc == CLI_EXIT_OK || rc == 130)) {
         int wrc = write_report(o.cfg.study, o.report);

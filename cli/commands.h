@@ -20,5 +20,6 @@ int cmd_plot(int argc, char **argv);
 int cmd_importance(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
+int cmd_env(int argc, char **argv);
 
 #endif

@@ -40,6 +40,7 @@ static const command commands[] = {
     {"importance", cmd_importance, "parameter importances (PED-ANOVA or fANOVA)"},
     {"report", cmd_report, "write a self-contained HTML report of a study"},
     {"dashboard", cmd_dashboard, "serve a read-only web dashboard of a storage's studies"},
+    {"env", cmd_env, "this machine's environment fingerprint; env diff: a study's workers"},
     {"version", cmd_version, "print the version"},
 };
 

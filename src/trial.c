@@ -425,6 +425,22 @@ int hpo_trial_set_constraint(hpo_trial *t, const char *name, double value)
     return rc;
 }
 
+int hpo_trial_set_system_attr(hpo_trial *t, const char *key, const char *value_json)
+{
+    int rc;
+    HPO_TRY(trial_check(t));
+    HPO_TRY(hpo__check_name("attribute key", key));
+    if (value_json == NULL)
+        return hpo__error_set(HPO_EINVAL, "value of attribute '%s' is NULL", key);
+    rc = hpo__json_validate(value_json);
+    if (rc != HPO_OK)
+        return hpo__error_wrap(rc, "value of attribute '%.200s'", key);
+    HPO_TRY(check_running(t, "set an attribute"));
+    HPO_TRY(t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, true, key,
+            value_json));
+    return hpo__attrs_set(&t->rec->system_attrs, key, value_json);
+}
+
 int hpo_trial_set_constraints(hpo_trial *t, const double *values, size_t n)
 {
     hpo_buf b;

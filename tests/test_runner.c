@@ -614,6 +614,59 @@ static void test_finished_trials_are_not_pruned(void **state)
     view_close(&v);
 }
 
+/*
+ * Issue 13's fingerprint: hpo run stores this machine's environment in the study
+ * and its hash on each trial; a worker whose environment differs (here a fake
+ * nvidia-smi on PATH shows a GPU) warns, and hpo env diff names what differs.
+ */
+static void test_environment_recorded(void **state)
+{
+    char bin[512], smi[600], path[4096], *out = NULL, *old_path;
+    study_view v;
+    FILE *f;
+    const char *run[] = {"run", "--storage", g_url, "--study", "env", "--metric", "v",
+            "--trials", "2", "--pruner", "nop", "--param", "x=float:0:1", "--", g_self, "fake",
+            "out", "v=1", NULL};
+    const char *run2[] = {"run", "--storage", g_url, "--study", "env", "--metric", "v",
+            "--trials", "3", "--pruner", "nop", "--param", "x=float:0:1", "--", g_self, "fake",
+            "out", "v=1", NULL};
+    const char *diff[] = {"env", "diff", "--storage", g_url, "--study", "env", NULL};
+    const char *json[] = {"env", "--json", NULL};
+    (void)state;
+    assert_int_equal(run_hpo(run, NULL, NULL), 0);
+    path_in_dir(bin, sizeof(bin), "fakebin");
+    assert_int_equal(mkdir(bin, 0755), 0);
+    snprintf(smi, sizeof(smi), "%s/nvidia-smi", bin);
+    f = fopen(smi, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\necho 'NVIDIA H200, 550.54, 143771 MiB'\n", f);
+    fclose(f);
+    assert_int_equal(chmod(smi, 0755), 0);
+    old_path = strdup(getenv("PATH"));
+    snprintf(path, sizeof(path), "%s:%s", bin, old_path);
+    setenv("PATH", path, 1); /* the child inherits it */
+    assert_int_equal(run_hpo(run2, NULL, &out), 0);
+    assert_non_null(strstr(out, "other environment"));
+    free(out);
+    assert_int_equal(run_hpo(json, NULL, &out), 0);
+    assert_non_null(strstr(out, "NVIDIA H200"));
+    free(out);
+    setenv("PATH", old_path, 1);
+    free(old_path);
+    assert_int_equal(run_hpo(diff, NULL, &out), 0);
+    assert_non_null(strstr(out, "gpus:"));
+    assert_non_null(strstr(out, "NVIDIA H200"));
+    free(out);
+    view_open(&v, "env");
+    hpo_assert_eq_i64(v.n, 3);
+    const char *h0 = hpo_frozen_trial_system_attr(v.trials[0], "hpo:env");
+    const char *h2 = hpo_frozen_trial_system_attr(v.trials[2], "hpo:env");
+    assert_non_null(h0);
+    assert_non_null(h2);
+    assert_true(strlen(h0) == 18 && strcmp(h0, h2) != 0); /* "<16 hex>" */
+    view_close(&v);
+}
+
 /* A completed reference trial, then a bad one that the median pruner stops. */
 static void test_prune_kills_group(void **state)
 {
@@ -1157,6 +1210,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_run_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_kills_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_trials_are_not_pruned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_environment_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gpu_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),

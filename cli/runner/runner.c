@@ -565,6 +565,13 @@ static void launch(runner *r, rn_job *j)
     }
     j->used = true;
     j->number = hpo_trial_number(j->trial);
+    if (r->cfg->env_hash != NULL) {
+        char json[32];
+        snprintf(json, sizeof(json), "\"%s\"", r->cfg->env_hash);
+        if (hpo_trial_set_system_attr(j->trial, "hpo:env", json) != HPO_OK)
+            say(r, 1, "trial %lld: cannot record the environment: %s", (long long)j->number,
+                    hpo_last_error());
+    }
     id = hpo_trial_id(j->trial);
     j->slot = free_slot(r);
     r->slot_used[j->slot] = true;

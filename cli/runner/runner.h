@@ -43,6 +43,7 @@ typedef struct rn_config {
     const char *sampler_spec; /* handed to the children (HPO_SAMPLER) */
     const char *pruner_spec;  /* (HPO_PRUNER) */
     uint64_t seed;            /* (HPO_SEED) */
+    const char *env_hash;     /* this machine's fingerprint, set on each trial as hpo:env */
 } rn_config;
 
 /* Exit statuses of rn_run beyond 0 and 1. */

@@ -976,6 +976,13 @@ HPO_EXTERN(int) hpo_trial_set_constraint(hpo_trial *trial, const char *name, dou
  * replaced on each call. Errors: HPO_EINVAL (NaN, NULL values), HPO_ESTATE.
  */
 HPO_EXTERN(int) hpo_trial_set_constraints(hpo_trial *trial, const double *values, size_t n);
+/**
+ * Set a system attribute (JSON text, validated), as Optuna's deprecated
+ * trial.set_system_attr; keys of libhpo's own (gp:, cma:, auto:, hpo:) are
+ * better left alone. Errors: HPO_EINVAL, HPO_ESTATE (trial finished).
+ */
+HPO_EXTERN(int) hpo_trial_set_system_attr(hpo_trial *trial, const char *key,
+        const char *value_json);
 /** Set a user attribute (JSON text, validated). */
 HPO_EXTERN(int) hpo_trial_set_user_attr(hpo_trial *trial, const char *key,
         const char *value_json);

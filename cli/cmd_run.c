@@ -62,6 +62,8 @@ static void usage(FILE *out)
             "  --gpus LIST|all       GPU ids (0,1 or all from nvidia-smi -L); each trial gets\n"
             "                        CUDA_VISIBLE_DEVICES for its slot only\n"
             "  --per-gpu K           trials per GPU (default 1)\n"
+            "  --gpu-mem MIB         start a trial only on a GPU with at least MIB of free\n"
+            "                        memory (nvidia-smi); otherwise wait for one\n"
             "  --trial-timeout S     stop a trial after S seconds (FAIL)\n"
             "  --grace S             seconds between SIGTERM and SIGKILL (default 10)\n"
             "  --retries R           re-enqueue a failed trial with the same values up to R times\n"
@@ -220,7 +222,10 @@ static int parse_one(run_opts *o, int argc, char **argv, int *i)
             o->cfg.jobs = (int)n;
     } else if (VALUE("--gpus", NULL))
         o->gpus_arg = v;
-    else if (VALUE("--per-gpu", NULL)) {
+    else if (VALUE("--gpu-mem", NULL)) {
+        if (m > 0 && parse_count("--gpu-mem", v, 1, INT64_MAX / 2, &o->cfg.gpu_mem_mib) != 0)
+            return 2;
+    } else if (VALUE("--per-gpu", NULL)) {
         if (m > 0 && parse_count("--per-gpu", v, 1, 1024, &n) != 0)
             return 2;
         if (m > 0)
@@ -284,6 +289,8 @@ static int finish_opts(run_opts *o, char **gpus, size_t n_gpus)
         if (bad)
             return cli_usage_error("run", "%s", err);
     }
+    if (c->gpu_mem_mib > 0 && gpus == NULL)
+        return cli_usage_error("run", "--gpu-mem needs --gpus (the GPUs whose memory to check)");
     if (gpus != NULL) {
         size_t slots = n_gpus * (size_t)c->per_gpu;
         if (c->jobs == 0)

@@ -28,7 +28,7 @@ static double now_s(void)
 }
 
 /* stdout of argv (stderr discarded) into buf, at most PROBE_SECONDS; -1 if it failed. */
-static int capture(char *const argv[], char *buf, size_t size)
+int cli_capture(char *const argv[], char *buf, size_t size)
 {
     int fds[2], status = 0;
     size_t len = 0;
@@ -141,7 +141,7 @@ static void probe_gpus(json_t *env)
             "--format=csv,noheader", NULL};
     char *v[] = {"nvidia-smi", NULL};
     json_t *gpus;
-    if (capture(q, buf, sizeof(buf)) != 0)
+    if (cli_capture(q, buf, sizeof(buf)) != 0)
         return;
     gpus = json_array();
     for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -150,7 +150,7 @@ static void probe_gpus(json_t *env)
             json_array_append_new(gpus, json_string(line));
     }
     json_object_set_new(env, "gpus", gpus);
-    if (capture(v, buf, sizeof(buf)) == 0) { /* the banner names the CUDA version */
+    if (cli_capture(v, buf, sizeof(buf)) == 0) { /* the banner names the CUDA version */
         char *at = strstr(buf, "CUDA Version:");
         if (at != NULL) {
             char ver[32] = "";
@@ -182,7 +182,7 @@ static void probe_python(json_t *env)
     const char *py = getenv("HPO_ENV_PYTHON");
     char *argv[] = {(char *)(py && py[0] ? py : "python3"), "-c", (char *)python_probe, NULL};
     json_t *j;
-    if (capture(argv, buf, sizeof(buf)) != 0)
+    if (cli_capture(argv, buf, sizeof(buf)) != 0)
         return;
     j = json_loads(buf, 0, NULL);
     if (json_is_object(j))

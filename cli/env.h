@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+/** stdout of argv (stderr dropped) into buf, at most 10 s; 0 when it exited 0. */
+int cli_capture(char *const argv[], char *buf, size_t size);
 /** The fingerprint as a JSON object (new reference), or NULL when out of memory. */
 json_t *cli_env_collect(void);
 /** 16 hex digits (FNV-1a 64 of the canonical JSON) into out[17]. */

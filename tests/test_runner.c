@@ -667,6 +667,49 @@ static void test_environment_recorded(void **state)
     view_close(&v);
 }
 
+/* --gpu-mem with a fake nvidia-smi: GPU 0 has 1000 MiB free, GPU 1 50000; every trial
+ * needing 20000 lands on GPU 1; needing 90000, none starts before the timeout. */
+static void test_gpu_memory_placement(void **state)
+{
+    char bin[512], smi[600], path[4096], *old_path;
+    study_view v;
+    FILE *f;
+    const char *fits[] = {"run", "--storage", g_url, "--study", "mem", "--metric", "v",
+            "--trials", "4", "--gpus", "0,1", "--per-gpu", "2", "--gpu-mem", "20000", "--pruner",
+            "nop", "-q", "--", g_self, "fake", "out", "v=1", NULL};
+    const char *none[] = {"run", "--storage", g_url, "--study", "big", "--metric", "v",
+            "--trials", "2", "--timeout", "1", "--gpus", "0,1", "--gpu-mem", "90000", "-q", "--",
+            g_self, "fake", "out", "v=1", NULL};
+    const char *bad[] = {"run", "--storage", g_url, "--study", "x", "--metric", "v", "--trials",
+            "1", "--gpu-mem", "100", "--", g_self, "fake", "out", "v=1", NULL};
+    (void)state;
+    path_in_dir(bin, sizeof(bin), "smibin");
+    assert_int_equal(mkdir(bin, 0755), 0);
+    snprintf(smi, sizeof(smi), "%s/nvidia-smi", bin);
+    f = fopen(smi, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\ncase \"$1\" in --query-gpu=index,memory.free) printf '0, 1000\\n1, "
+          "50000\\n';; *) echo NVIDIA;; esac\n", f);
+    fclose(f);
+    assert_int_equal(chmod(smi, 0755), 0);
+    old_path = strdup(getenv("PATH"));
+    snprintf(path, sizeof(path), "%s:%s", bin, old_path);
+    setenv("PATH", path, 1);
+    assert_int_equal(run_hpo(fits, NULL, NULL), 0);
+    assert_int_equal(run_hpo(none, NULL, NULL), 0);
+    setenv("PATH", old_path, 1);
+    free(old_path);
+    assert_int_equal(run_hpo(bad, NULL, NULL), 2); /* --gpu-mem without --gpus */
+    view_open(&v, "mem");
+    hpo_assert_eq_i64(v.n, 4);
+    for (size_t i = 0; i < v.n; i++)
+        assert_string_equal(hpo_frozen_trial_user_attr(v.trials[i], "hpo:gpu"), "\"1\"");
+    view_close(&v);
+    view_open(&v, "big");
+    hpo_assert_eq_i64(v.n, 0);
+    view_close(&v);
+}
+
 /* A completed reference trial, then a bad one that the median pruner stops. */
 static void test_prune_kills_group(void **state)
 {
@@ -1211,6 +1254,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_prune_kills_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_trials_are_not_pruned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_environment_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gpu_memory_placement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gpu_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt, setup, teardown),

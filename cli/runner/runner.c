@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/env.h"
 #include "cli/metrics.h"
 #include "cli/runner/output.h"
 #include "cli/runner/command.h"
@@ -74,6 +75,9 @@ typedef struct runner {
     int wake[2];
     double t0;
     bool stopping; /* no more launches */
+    bool waiting_gpu;  /* --gpu-mem: no GPU had room; look again soon */
+    bool said_waiting;
+    int chosen_slot;   /* the slot launch() takes, or -1: the first free one */
     bool fatal;
     int handled; /* interrupts acted upon */
     rn_retries retries;
@@ -522,9 +526,49 @@ static void fail_unstarted(runner *r, rn_job *j, const char *why)
 
 static int free_slot(runner *r)
 {
+    if (r->chosen_slot >= 0)
+        return r->chosen_slot;
     for (int s = 0; s < r->n_slots; s++)
         if (!r->slot_used[s])
             return s;
+    return -1;
+}
+
+/* Free MiB of GPU id from nvidia-smi's "index, memory.free" lines; -1 if unknown. */
+static int64_t gpu_free_mib(const char *text, const char *id)
+{
+    const char *line = text;
+    while (line != NULL && *line != '\0') {
+        char idx[64];
+        long long mib;
+        if (sscanf(line, " %63[^,], %lld", idx, &mib) == 2 && strcmp(idx, id) == 0)
+            return mib;
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return -1;
+}
+
+/*
+ * --gpu-mem: a free slot whose GPU has enough free memory now, or -1. Trials
+ * started in this round are counted as using their MiB already, since a fresh
+ * process has not allocated yet (those of earlier rounds are in nvidia-smi).
+ */
+static int slot_with_memory(runner *r, int64_t *reserved)
+{
+    char text[8192];
+    char *argv[] = {"nvidia-smi", "--query-gpu=index,memory.free", "--format=csv,noheader,nounits",
+            NULL};
+    if (cli_capture(argv, text, sizeof(text)) != 0)
+        return -1;
+    for (int s = 0; s < r->n_slots; s++) {
+        size_t g = (size_t)s % r->cfg->n_gpus;
+        int64_t free_mib = gpu_free_mib(text, r->cfg->gpus[g]);
+        if (!r->slot_used[s] && free_mib - reserved[g] >= r->cfg->gpu_mem_mib) {
+            reserved[g] += r->cfg->gpu_mem_mib;
+            return s;
+        }
+    }
     return -1;
 }
 
@@ -634,6 +678,8 @@ static int n_running(const runner *r)
 static void launch_more(runner *r)
 {
     const rn_config *cfg = r->cfg;
+    int64_t reserved[256] = {0}; /* MiB per GPU promised in this round */
+    r->waiting_gpu = false;
     for (int i = 0; i < r->n_jobs && !r->stopping; i++) {
         size_t have;
         if (r->jobs[i].used)
@@ -655,7 +701,19 @@ static void launch_more(runner *r)
                 break;
             }
         }
+        r->chosen_slot = -1;
+        if (cfg->gpu_mem_mib > 0 && cfg->gpus != NULL && cfg->n_gpus <= 256) {
+            if ((r->chosen_slot = slot_with_memory(r, reserved)) < 0) {
+                if (!r->said_waiting)
+                    say(r, 1, "waiting for a GPU with %lld MiB free (--gpu-mem)",
+                            (long long)cfg->gpu_mem_mib);
+                r->said_waiting = r->waiting_gpu = true;
+                break; /* the loop looks again in a second */
+            }
+            r->said_waiting = false;
+        }
         launch(r, &r->jobs[i]);
+        r->chosen_slot = -1;
     }
 }
 
@@ -738,7 +796,7 @@ static int poll_once(runner *r, double next_deadline)
     }
     if (next_deadline > 0.0)
         timeout = (int)ceil((next_deadline - now) * 1000.0);
-    if (r->prog.live && (timeout < 0 || timeout > 1000))
+    if ((r->prog.live || r->waiting_gpu) && (timeout < 0 || timeout > 1000))
         timeout = 1000;
     if (r->cfg->timeout > 0 && !r->stopping) {
         int t = (int)ceil((r->t0 + r->cfg->timeout - now) * 1000.0);
@@ -774,6 +832,7 @@ static int setup(runner *r, const rn_config *cfg)
 {
     char err[512];
     memset(r, 0, sizeof(*r));
+    r->chosen_slot = -1;
     r->cfg = cfg;
     r->wake[0] = r->wake[1] = -1;
     /* Every {name} must be known before the first trial starts. */

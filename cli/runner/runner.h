@@ -33,6 +33,7 @@ typedef struct rn_config {
     char *const *gpus;    /* GPU ids for CUDA_VISIBLE_DEVICES; NULL: no slots */
     size_t n_gpus;
     int per_gpu;          /* trials per GPU */
+    int64_t gpu_mem_mib;  /* > 0: a trial starts only on a GPU with this much free memory */
     double trial_timeout; /* seconds; 0: none */
     double grace;         /* seconds between SIGTERM and SIGKILL */
     int retries;          /* re-enqueue a failed trial up to this many times */

@@ -380,7 +380,15 @@ int hpo_trial_should_prune(hpo_trial *t, bool *out)
     return rc;
 }
 
-int hpo_trial_set_user_attr(hpo_trial *t, const char *key, const char *value_json)
+/* Write an attribute to storage and to this handle's record (JSON already valid). */
+static int store_attr(hpo_trial *t, bool system, const char *key, const char *json)
+{
+    HPO_TRY(t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, system, key,
+            json));
+    return hpo__attrs_set(system ? &t->rec->system_attrs : &t->rec->user_attrs, key, json);
+}
+
+static int set_attr(hpo_trial *t, bool system, const char *key, const char *value_json)
 {
     int rc;
     HPO_TRY(trial_check(t));
@@ -391,9 +399,12 @@ int hpo_trial_set_user_attr(hpo_trial *t, const char *key, const char *value_jso
     if (rc != HPO_OK)
         return hpo__error_wrap(rc, "value of attribute '%.200s'", key);
     HPO_TRY(check_running(t, "set an attribute"));
-    HPO_TRY(t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, false, key,
-            value_json));
-    return hpo__attrs_set(&t->rec->user_attrs, key, value_json);
+    return store_attr(t, system, key, value_json);
+}
+
+int hpo_trial_set_user_attr(hpo_trial *t, const char *key, const char *value_json)
+{
+    return set_attr(t, false, key, value_json);
 }
 
 int hpo_trial_set_constraint(hpo_trial *t, const char *name, double value)
@@ -417,28 +428,14 @@ int hpo_trial_set_constraint(hpo_trial *t, const char *name, double value)
     hpo__json_put_double(&b, value);
     rc = hpo__buf_status(&b);
     if (rc == HPO_OK)
-        rc = t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, true, key,
-                b.data);
-    if (rc == HPO_OK)
-        rc = hpo__attrs_set(&t->rec->system_attrs, key, b.data);
+        rc = store_attr(t, true, key, b.data);
     hpo__buf_free(&b);
     return rc;
 }
 
 int hpo_trial_set_system_attr(hpo_trial *t, const char *key, const char *value_json)
 {
-    int rc;
-    HPO_TRY(trial_check(t));
-    HPO_TRY(hpo__check_name("attribute key", key));
-    if (value_json == NULL)
-        return hpo__error_set(HPO_EINVAL, "value of attribute '%s' is NULL", key);
-    rc = hpo__json_validate(value_json);
-    if (rc != HPO_OK)
-        return hpo__error_wrap(rc, "value of attribute '%.200s'", key);
-    HPO_TRY(check_running(t, "set an attribute"));
-    HPO_TRY(t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, true, key,
-            value_json));
-    return hpo__attrs_set(&t->rec->system_attrs, key, value_json);
+    return set_attr(t, true, key, value_json);
 }
 
 int hpo_trial_set_constraints(hpo_trial *t, const double *values, size_t n)
@@ -462,10 +459,7 @@ int hpo_trial_set_constraints(hpo_trial *t, const double *values, size_t n)
     hpo__buf_putc(&b, ']');
     rc = hpo__buf_status(&b);
     if (rc == HPO_OK)
-        rc = t->study->storage->ops->set_trial_attr(t->study->storage->be, t->id, true,
-                "constraints", b.data);
-    if (rc == HPO_OK)
-        rc = hpo__attrs_set(&t->rec->system_attrs, "constraints", b.data);
+        rc = store_attr(t, true, "constraints", b.data);
     hpo__buf_free(&b);
     return rc;
 }

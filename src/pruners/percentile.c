@@ -178,16 +178,11 @@ fail:
     return rc;
 }
 
-static void percentile_destroy(hpo_pruner *pruner)
-{
-    hpo__free(pruner->impl);
-}
-
 static const hpo__pruner_ops percentile_ops = {
         .version = HPO__PRUNER_OPS_VERSION,
         .name = "percentile",
         .prune = percentile_prune,
-        .destroy = percentile_destroy,
+        .destroy = hpo__pruner_free_impl,
 };
 
 /*=========================== Construction ===========================*/

@@ -51,3 +51,9 @@ void hpo_pruner_free(hpo_pruner *pruner)
     pruner->magic = 0;
     hpo__free(pruner);
 }
+
+void hpo__pruner_free_impl(hpo_pruner *p)
+{
+    hpo__free(p->impl);
+    p->impl = NULL;
+}

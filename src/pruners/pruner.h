@@ -33,5 +33,7 @@ struct hpo_pruner {
 #define HPO__PRUNER_MAGIC 0x5052554eu
 
 int hpo__pruner_new(hpo_pruner **out, const hpo__pruner_ops *ops, void *impl);
+/** The destroy op of a pruner whose impl is one plain allocation. */
+void hpo__pruner_free_impl(hpo_pruner *p);
 
 #endif

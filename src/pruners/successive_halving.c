@@ -250,16 +250,11 @@ static int sha_prune(hpo_pruner *p, hpo_study *study, const hpo__record *trial, 
     return rc == HPO_OK ? rc : hpo__error_wrap(rc, "successive halving pruner");
 }
 
-static void sha_destroy(hpo_pruner *p)
-{
-    hpo__free(p->impl);
-}
-
 static const hpo__pruner_ops sha_ops = {
         .version = HPO__PRUNER_OPS_VERSION,
         .name = "successive halving",
         .prune = sha_prune,
-        .destroy = sha_destroy,
+        .destroy = hpo__pruner_free_impl,
         .same_group = NULL,
 };
 

@@ -70,16 +70,11 @@ threshold_prune(hpo_pruner *pruner, hpo_study *study, const hpo__record *trial, 
     return HPO_OK;
 }
 
-static void threshold_destroy(hpo_pruner *pruner)
-{
-    hpo__free(pruner->impl);
-}
-
 static const hpo__pruner_ops threshold_ops = {
         .version = HPO__PRUNER_OPS_VERSION,
         .name = "threshold",
         .prune = threshold_prune,
-        .destroy = threshold_destroy,
+        .destroy = hpo__pruner_free_impl,
 };
 
 /*=========================== Construction ===========================*/

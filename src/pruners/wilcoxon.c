@@ -352,16 +352,11 @@ static int wilcoxon_prune(hpo_pruner *pruner, hpo_study *study, const hpo__recor
     return rc;
 }
 
-static void wilcoxon_destroy(hpo_pruner *pruner)
-{
-    hpo__free(pruner->impl);
-}
-
 static const hpo__pruner_ops wilcoxon_ops = {
         .version = HPO__PRUNER_OPS_VERSION,
         .name = "wilcoxon",
         .prune = wilcoxon_prune,
-        .destroy = wilcoxon_destroy,
+        .destroy = hpo__pruner_free_impl,
 };
 
 /*=========================== Construction ===========================*/

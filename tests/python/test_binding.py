@@ -10,7 +10,8 @@ import math
 import os
 import sys
 import tempfile
-import traceback
+
+import tap  # tests/python/tap.py: the shared TAP runner
 
 import hpo
 
@@ -315,19 +316,7 @@ def test_multi_fidelity_pruners():
 
 
 def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
-    print(f"1..{len(tests)}")
-    failed = 0
-    for i, (name, fn) in enumerate(tests, 1):
-        try:
-            fn()
-            print(f"ok {i} - {name}")
-        except Exception:
-            failed += 1
-            print(f"not ok {i} - {name}")
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-    return 1 if failed else 0
+    return tap.run(globals())
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ writers), the arguments hpo cannot honour (clear ValueError), importances
 import os
 import sys
 import tempfile
-import traceback
 import xml.dom.minidom
+
+import tap  # tests/python/tap.py: the shared TAP runner
 
 import hpo
 import hpo.importance as imp
@@ -28,8 +29,7 @@ except ImportError:
     HAVE_PANDAS = False
 
 
-class Skip(Exception):
-    pass
+Skip = tap.Skip
 
 
 def single_study():
@@ -377,21 +377,7 @@ def test_dataframe_multi_objective_and_options():
 
 
 def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_")]
-    print(f"1..{len(tests)}")
-    failed = 0
-    for i, (name, fn) in enumerate(tests, 1):
-        try:
-            fn()
-            print(f"ok {i} - {name}")
-        except Skip as s:
-            print(f"ok {i} - {name} # SKIP {s}")
-        except Exception:
-            failed += 1
-            print(f"not ok {i} - {name}")
-            for line in traceback.format_exc().splitlines():
-                print("# " + line)
-    return 1 if failed else 0
+    return tap.run(globals())
 
 
 if __name__ == "__main__":
